@@ -1,0 +1,10 @@
+# The site under gunicorn, for docker-compose.yml; the database is a separate service.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.settings.production
+WORKDIR /app
+COPY pyproject.toml ./
+COPY . .
+RUN pip install --no-cache-dir . \
+ && DJANGO_SECRET_KEY=build DATABASE_URL=postgres://build/build python manage.py collectstatic --no-input
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --no-input && python manage.py import_letters fixtures/letters/ ; exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-3} --access-logfile -"]

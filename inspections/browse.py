@@ -1,0 +1,170 @@
+"""The findings and letters pages' reads: filter, count facets, paginate, snippet one page.
+
+Views hand the query string in and render what comes back; exports reuse the same
+filtering, so a download holds exactly what the page listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch
+from django.http import QueryDict
+from django.utils.functional import cached_property
+
+from inspections.facets import (
+    FINDING_FACETS,
+    LETTER_FACETS,
+    Facet,
+    facet_counts,
+    without_query,
+)
+from inspections.filters import ArchiveFilter, FindingFilter, LetterFilter
+from inspections.models import Finding, Inspection, Theme
+from inspections.search import marked, normalise_query
+
+RESULTS_PER_PAGE = 20
+EXPORT_ROW_LIMIT = 10_000
+EXPORT_COLUMNS = [
+    "council",
+    "region",
+    "letter_date",
+    "inspection_type",
+    "category",
+    "heading",
+    "themes",
+    "recurring",
+    "text",
+    "letter_url",
+    "finding_url",
+]
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its total, which the facet counts already give, saving a COUNT."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    remove_query: str
+
+
+@dataclass
+class Browse:
+    filterset: ArchiveFilter
+    facets: list[Facet]
+    page: Page
+    query: str
+    chips: list[Chip]
+    query_string: str  # the current state without the page number, for links
+
+    @property
+    def total(self) -> int:
+        return self.page.paginator.count
+
+
+def browse_findings(data: QueryDict) -> Browse:
+    browse = _browse(
+        FindingFilter, data, Finding.objects.all(), FINDING_FACETS, total_facet="category"
+    )
+    ids = [finding.pk for finding in browse.page.object_list]
+    rows = (
+        Finding.objects.filter(pk__in=ids)
+        .select_related("inspection__authority")
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
+        .with_snippets(browse.query, field="text")
+    )
+    by_id = {finding.pk: finding for finding in rows}
+    browse.page.object_list = [_with_snippet(by_id[pk]) for pk in ids]
+    return browse
+
+
+def browse_letters(data: QueryDict) -> Browse:
+    browse = _browse(
+        LetterFilter, data, Inspection.objects.all(), LETTER_FACETS, total_facet="inspection_type"
+    )
+    ids = [letter.pk for letter in browse.page.object_list]
+    rows = (
+        Inspection.objects.filter(pk__in=ids)
+        .select_related("authority")
+        .defer("source_text")
+        .with_snippets(browse.query, field="source_text")
+    )
+    by_id = {letter.pk: letter for letter in rows}
+    browse.page.object_list = [_with_snippet(by_id[pk]) for pk in ids]
+    return browse
+
+
+def _browse(filterset_class, data: QueryDict, queryset, specs, *, total_facet: str) -> Browse:
+    filterset = filterset_class(data, queryset=queryset)
+    facets = facet_counts(filterset_class, data, queryset, specs)
+    # Every result has exactly one value of `total_facet`, so its counts add up to the total.
+    counted = next(facet for facet in facets if facet.name == total_facet)
+    chosen = counted.selected
+    total = sum(value.count for value in (chosen or counted.values))
+    paginator = CountedPaginator(filterset.qs.only("pk"), RESULTS_PER_PAGE, count=total)
+    page = paginator.get_page(data.get("page"))
+    page.object_list = list(page.object_list)
+    return Browse(
+        filterset=filterset,
+        facets=facets,
+        page=page,
+        query=normalise_query(filterset.form.cleaned_data.get("q")),
+        chips=_chips(filterset, facets, data),
+        query_string=without_query(data),
+    )
+
+
+def _chips(filterset: ArchiveFilter, facets: list[Facet], data: QueryDict) -> list[Chip]:
+    chips = [
+        Chip(f"{facet.label}: {value.label}", value.toggle_query)
+        for facet in facets
+        for value in facet.selected
+    ]
+    cleaned = filterset.form.cleaned_data
+    for name, label in (("year_from", "From"), ("year_to", "To")):
+        if cleaned.get(name):
+            chips.append(Chip(f"{label} {cleaned[name]}", without_query(data, name)))
+    return chips
+
+
+def _with_snippet(row):
+    raw = getattr(row, "snippet_raw", None)
+    row.snippet = marked(raw) if raw else None
+    return row
+
+
+def export_rows(data: QueryDict) -> Iterator[dict]:
+    """The findings the page lists for this query string, as flat rows, at most EXPORT_ROW_LIMIT."""
+    filterset = FindingFilter(data, queryset=Finding.objects.all())
+    findings = (
+        filterset.qs.select_related("inspection__authority")
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
+        .defer("inspection__source_text")[:EXPORT_ROW_LIMIT]
+    )
+    for finding in findings.iterator(chunk_size=1000):
+        inspection = finding.inspection
+        yield {
+            "council": inspection.authority.name,
+            "region": inspection.authority.region,
+            "letter_date": inspection.letter_date.isoformat(),
+            "inspection_type": inspection.inspection_type,
+            "category": finding.category,
+            "heading": finding.heading,
+            "themes": [theme.name for theme in finding.themes.all()],
+            "recurring": finding.recurring,
+            "text": finding.text,
+            "letter_url": inspection.get_absolute_url(),
+            "finding_url": finding.get_absolute_url(),
+        }

@@ -1,0 +1,212 @@
+"""Councils, the letters Ofsted wrote about them, and the findings in those letters."""
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.urls import reverse
+
+from inspections.search import SearchQuerySet
+
+
+class Authority(models.Model):
+    """A council with children's services duties, however its letters spell it."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="Canonical short name.")
+    slug = models.SlugField(max_length=200, unique=True)
+    official_name = models.CharField(max_length=200, blank=True)
+    aliases = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text="Spellings seen in letters and reference data.",
+    )
+    code = models.CharField(
+        max_length=8, blank=True, help_text="Three-letter register code (mySociety)."
+    )
+    la_code = models.CharField("DfE LA code", max_length=8, blank=True)
+    gss_code = models.CharField("GSS code", max_length=12, blank=True)
+    ofsted_urn = models.CharField("Ofsted URN", max_length=12, blank=True)
+    region = models.CharField(max_length=60, blank=True)
+    authority_type = models.CharField(max_length=60, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True, help_text="When it was abolished or merged.")
+    needs_review = models.BooleanField(
+        default=False,
+        help_text="Not found in the reference data of English councils: an admin should confirm it.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "authorities"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("inspections:authority-detail", args=[self.slug])
+
+
+class InspectionType(models.TextChoices):
+    UNANNOUNCED_CRA = "unannounced_cra", "Unannounced inspection of contact, referral and assessment"
+    MONITORING_VISIT = "monitoring_visit", "Monitoring visit"
+    FOCUSED_VISIT = "focused_visit", "Focused visit"
+    JTAI = "jtai", "Joint targeted area inspection"
+    ILACS = "ilacs", "Inspection of local authority children's services"
+    SIF = "sif", "Single inspection framework"
+    OTHER = "other", "Other"
+
+
+class Inspection(models.Model):
+    """One letter: what Ofsted found on one inspection or visit of one council."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="inspections")
+    inspection_type = models.CharField(max_length=32, choices=InspectionType.choices)
+    title = models.CharField(max_length=500)
+    letter_date = models.DateField()
+    visit_start = models.DateField(null=True, blank=True)
+    visit_end = models.DateField(null=True, blank=True)
+    inspectors = ArrayField(models.CharField(max_length=120), default=list, blank=True)
+    recipient = models.CharField(max_length=500, blank=True)
+    priority_action = models.BooleanField(
+        "names an area for priority action", default=False
+    )
+    source_name = models.CharField(max_length=255, help_text="File name the letter came from.")
+    content_hash = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the file's bytes: re-imports are no-ops."
+    )
+    source_text = models.TextField()
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SearchQuerySet.as_manager()
+    # Stored, so searching whole letters never re-parses their text.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector("source_text", weight="C", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["-letter_date", "authority__name"]
+        indexes = [
+            models.Index(fields=["-letter_date"], name="inspection_letter_date_idx"),
+            GinIndex(fields=["search_vector"], name="inspection_search_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority}: {self.get_inspection_type_display()}, {self.letter_date:%d %B %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("inspections:letter-detail", args=[self.pk])
+
+
+class Category(models.TextChoices):
+    STRENGTH = "strength", "Strength"
+    SATISFACTORY = "satisfactory", "Satisfactory practice"
+    DEVELOPMENT = "development", "Area for development"
+    PRIORITY_ACTION = "priority_action", "Area for priority action"
+    OVERVIEW = "overview", "Overview"
+    NARRATIVE = "narrative", "Findings"
+
+
+class Theme(models.Model):
+    """What a finding is about: caseloads, supervision, management oversight..."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    rules = models.TextField(
+        blank=True,
+        help_text=(
+            "One rule a line, in web-search syntax, matched on stemmed finding text: "
+            'caseload, "high caseloads", workload -accommodation. A finding matching any '
+            "line gets the theme."
+        ),
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("inspections:theme-detail", args=[self.slug])
+
+
+class Finding(models.Model):
+    """One bullet or paragraph of a letter."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    heading = models.CharField(max_length=300, blank=True)
+    position = models.PositiveIntegerField(help_text="Order within the letter, from 1.")
+    text = models.TextField()
+    recurring = models.BooleanField(
+        default=False, help_text="The letter says this was raised at an earlier inspection."
+    )
+    themes = models.ManyToManyField(
+        Theme, through="FindingTheme", related_name="findings", blank=True
+    )
+
+    objects = SearchQuerySet.as_manager()
+    # Finding text weighs more than the heading it stood under. Theme rules match the
+    # text alone (weight A), so a heading never tags every paragraph beneath it.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("text", weight="A", config="english")
+        + SearchVector("heading", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["inspection", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "position"], name="finding_unique_position"
+            )
+        ]
+        indexes = [GinIndex(fields=["search_vector"], name="finding_search_idx")]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def get_absolute_url(self) -> str:
+        return f"{self.inspection.get_absolute_url()}#finding-{self.position}"
+
+
+class FindingTheme(models.Model):
+    """A theme given to a finding, by the rules or by an editor's hand."""
+
+    class AssignedBy(models.TextChoices):
+        RULE = "rule", "Rules"
+        EDITOR = "editor", "Editor"
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE)
+    assigned_by = models.CharField(max_length=10, choices=AssignedBy.choices, default=AssignedBy.RULE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["finding", "theme"], name="finding_theme_unique")
+        ]
+        indexes = [models.Index(fields=["theme", "finding"], name="finding_theme_by_theme_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.theme} ({self.get_assigned_by_display()})"
+
+
+class ThemeRejection(models.Model):
+    """An editor said this finding is not about this theme: retagging must not add it back."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="theme_rejections")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["finding", "theme"], name="theme_rejection_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"not {self.theme}"

@@ -1,0 +1,96 @@
+"""Full-text search: the one entry point for finding findings and letters by their words.
+
+`SearchQuerySet.search()` takes what a person typed, in web-search syntax (`"management
+oversight"`, `caseloads OR workload`, `supervision -police`), matches it against the stored
+English tsvector and ranks by relevance, newest first on ties. A blank query returns
+everything unranked. PostgreSQL's websearch parser accepts any input, so a malformed query
+never errors. Snippets are computed only for the rows a page shows, and are escaped before
+the <mark> tags are put in, so letter text can never become markup.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import models
+from django.db.models import F
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+SEARCH_CONFIG = "english"
+MAX_QUERY_LENGTH = 300
+
+# Highlight delimiters PostgreSQL puts around matches. They are control characters that the
+# parser never lets into letter text, so after escaping they can only be our own markers.
+_MARK_START = "\x02"
+_MARK_END = "\x03"
+
+
+def normalise_query(query: str | None) -> str:
+    """What we search for: trimmed, length-capped, with our highlight markers removed."""
+    text = (query or "").replace(_MARK_START, " ").replace(_MARK_END, " ")
+    return " ".join(text.split())[:MAX_QUERY_LENGTH]
+
+
+def search_query(query: str) -> SearchQuery:
+    return SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+
+
+class SearchQuerySet(models.QuerySet):
+    """A queryset over a model with a stored `search_vector`."""
+
+    def search(self, query: str | None, *, newest_field: str) -> SearchQuerySet:
+        """Rows matching `query`, best first, newest first on ties; blank: every row, newest first."""
+        query = normalise_query(query)
+        if not query:
+            return self.order_by(f"-{newest_field}", "-pk")
+        terms = search_query(query)
+        return (
+            self.filter(search_vector=terms)
+            .annotate(rank=SearchRank(F("search_vector"), terms))
+            .order_by("-rank", f"-{newest_field}", "-pk")
+        )
+
+    def with_snippets(
+        self, query: str | None, *, field: str, whole: bool = False
+    ) -> SearchQuerySet:
+        """Annotate `snippet_raw`, the matched words marked; use on one page of rows only.
+
+        `whole` marks every match in the whole text (a letter page); otherwise a few
+        fragments around the matches (a result list).
+        """
+        query = normalise_query(query)
+        if not query:
+            return self
+        if whole:
+            options = {"highlight_all": True}
+        else:
+            options = {
+                "max_fragments": 3,
+                "max_words": 30,
+                "min_words": 12,
+                "fragment_delimiter": " … ",
+            }
+        return self.annotate(
+            snippet_raw=SearchHeadline(
+                field,
+                search_query(query),
+                config=SEARCH_CONFIG,
+                start_sel=_MARK_START,
+                stop_sel=_MARK_END,
+                **options,
+            )
+        )
+
+
+def marked(snippet_raw: str) -> SafeString:
+    """Escape a snippet, then turn our markers into <mark> tags: safe whatever the text holds."""
+    html = escape(snippet_raw)
+    return mark_safe(html.replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>"))
+
+
+
+def marked_if_matched(snippet_raw: str | None) -> SafeString | None:
+    """`marked()` for a text with at least one match; None for text without any."""
+    if not snippet_raw or _MARK_START not in snippet_raw:
+        return None
+    return marked(snippet_raw)

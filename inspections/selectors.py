@@ -1,0 +1,88 @@
+"""Reads: what the pages show, in one place."""
+
+from collections import OrderedDict
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from inspections.models import Authority, Category, Finding, Inspection, Theme
+from inspections.search import marked_if_matched
+
+
+def letters() -> QuerySet[Inspection]:
+    """Every letter, newest first, with what its list row shows."""
+    return Inspection.objects.select_related("authority").order_by("-letter_date", "authority__name")
+
+
+def letter_with_findings(pk: int, *, query: str | None = None) -> Inspection:
+    """One letter with its findings; with a query, each finding's matches are marked."""
+    findings = Finding.objects.order_by("position").with_snippets(query, field="text", whole=True)
+    inspection = (
+        Inspection.objects.select_related("authority")
+        .prefetch_related(
+            Prefetch("findings", queryset=findings),
+            Prefetch("findings__themes", queryset=Theme.objects.order_by("name")),
+        )
+        .get(pk=pk)
+    )
+    for finding in inspection.findings.all():
+        # Only findings that matched get marks; the rest show as they are.
+        finding.highlighted = marked_if_matched(getattr(finding, "snippet_raw", None))
+    return inspection
+
+
+def authorities() -> QuerySet[Authority]:
+    """Councils with letters, each with its number of letters and its latest letter date."""
+    latest = Inspection.objects.filter(authority=OuterRef("pk")).order_by("-letter_date", "-pk")
+    return (
+        Authority.objects.annotate(
+            letter_count=Count("inspections"),
+            latest_date=Subquery(latest.values("letter_date")[:1]),
+            latest_id=Subquery(latest.values("pk")[:1]),
+        )
+        .filter(letter_count__gt=0)
+        .order_by("name")
+    )
+
+
+def findings_by_category(inspection: Inspection) -> "OrderedDict[str, list[Finding]]":
+    """The letter's findings grouped by category, in the order a reader expects."""
+    groups: OrderedDict[str, list[Finding]] = OrderedDict((value, []) for value in CATEGORY_ORDER)
+    for finding in inspection.findings.all():
+        groups[finding.category].append(finding)
+    return OrderedDict((category, items) for category, items in groups.items() if items)
+
+
+# Summary first, then what is good, what is adequate, what must improve.
+CATEGORY_ORDER = [
+    Category.OVERVIEW,
+    Category.NARRATIVE,
+    Category.STRENGTH,
+    Category.SATISFACTORY,
+    Category.DEVELOPMENT,
+    Category.PRIORITY_ACTION,
+]
+
+
+def archive_counts() -> dict[str, int]:
+    return {
+        "letters": Inspection.objects.count(),
+        "authorities": Authority.objects.filter(inspections__isnull=False).distinct().count(),
+        "findings": Finding.objects.count(),
+    }
+
+
+def authority_letters(authority: Authority) -> QuerySet[Inspection]:
+    """An authority's letters, oldest first, each with its counts by category."""
+    return (
+        authority.inspections.order_by("letter_date")
+        .annotate(
+            strengths=Count("findings", filter=_category(Category.STRENGTH)),
+            developments=Count("findings", filter=_category(Category.DEVELOPMENT)),
+            priority_actions=Count("findings", filter=_category(Category.PRIORITY_ACTION)),
+            finding_count=Count("findings"),
+        )
+    )
+
+
+def _category(category: str) -> Q:
+    return Q(findings__category=category)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from inspections import views
+
+app_name = "inspections"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("findings/", views.finding_list, name="finding-list"),
+    path("findings/export.csv", views.findings_csv, name="finding-export-csv"),
+    path("findings/export.json", views.findings_json, name="finding-export-json"),
+    path("letters/", views.letter_list, name="letter-list"),
+    path("letters/<int:pk>/", views.letter_detail, name="letter-detail"),
+    path("letters/<int:pk>/source.txt", views.letter_source, name="letter-source"),
+    path("authorities/", views.authority_list, name="authority-list"),
+    path("authorities/<slug:slug>/", views.authority_detail, name="authority-detail"),
+]

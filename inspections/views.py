@@ -1,0 +1,99 @@
+"""Pages: thin views that read the query string, call one read function and render."""
+
+import csv
+import json
+
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from inspections import browse, selectors
+from inspections.models import Authority, Inspection
+
+
+def home(request):
+    context = {
+        "counts": selectors.archive_counts(),
+        "latest_letters": selectors.letters()[:10],
+    }
+    return render(request, "inspections/home.html", context)
+
+
+def finding_list(request):
+    context = {
+        "browse": browse.browse_findings(request.GET),
+        "export_limit": browse.EXPORT_ROW_LIMIT,
+    }
+    return render(request, "inspections/finding_list.html", context)
+
+
+def letter_list(request):
+    return render(request, "inspections/letter_list.html", {"browse": browse.browse_letters(request.GET)})
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for streaming csv.writer."""
+
+    def write(self, value):
+        return value
+
+
+def findings_csv(request):
+    rows = browse.export_rows(request.GET)
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(browse.EXPORT_COLUMNS)
+        for row in rows:
+            yield writer.writerow(
+                "; ".join(row[column]) if column == "themes" else row[column]
+                for column in browse.EXPORT_COLUMNS
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="findings.csv"'
+    return response
+
+
+def findings_json(request):
+    rows = browse.export_rows(request.GET)
+
+    def chunks():
+        yield "["
+        for index, row in enumerate(rows):
+            yield ("," if index else "") + "\n" + json.dumps(row, ensure_ascii=False)
+        yield "\n]\n"
+
+    response = StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="findings.json"'
+    return response
+
+
+def letter_detail(request, pk: int):
+    try:
+        inspection = selectors.letter_with_findings(pk, query=request.GET.get("q"))
+    except Inspection.DoesNotExist:
+        raise Http404("No such letter.") from None
+    context = {
+        "inspection": inspection,
+        "finding_groups": selectors.findings_by_category(inspection),
+        "query": request.GET.get("q", ""),
+    }
+    return render(request, "inspections/letter_detail.html", context)
+
+
+def letter_source(request, pk: int):
+    inspection = get_object_or_404(Inspection.objects.only("source_text"), pk=pk)
+    # Plain text with nosniff: letter text is never interpreted as markup.
+    return HttpResponse(inspection.source_text, content_type="text/plain; charset=utf-8")
+
+
+def authority_list(request):
+    return render(
+        request, "inspections/authority_list.html", {"authorities": selectors.authorities()}
+    )
+
+
+def authority_detail(request, slug: str):
+    authority = get_object_or_404(Authority, slug=slug)
+    context = {"authority": authority, "letters": selectors.authority_letters(authority)}
+    return render(request, "inspections/authority_detail.html", context)

@@ -1,0 +1,119 @@
+"""Importing: whole letters or nothing, never twice, bad files named and skipped."""
+
+import datetime
+import shutil
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from inspections.importer import Outcome, import_letter, import_paths
+from inspections.models import Authority, Finding, Inspection
+from tests.conftest import SEED_DIR, seed_path
+
+pytestmark = pytest.mark.django_db
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+
+
+def test_seed_letter_is_stored_with_its_findings():
+    result = import_letter(data=seed_path(4).read_bytes(), source_name="004.txt")
+
+    assert result.outcome == Outcome.CREATED
+    inspection = result.inspection
+    assert inspection.authority.name == "Worcestershire"
+    assert inspection.letter_date == datetime.date(2010, 8, 4)
+    assert inspection.visit_start == datetime.date(2010, 7, 6)
+    assert inspection.priority_action is True
+    assert inspection.inspectors == ["Karen McKeown"]
+    assert list(inspection.findings.values_list("position", flat=True)) == list(range(1, 16))
+    assert inspection.findings.filter(category="priority_action").count() == 1
+    assert "Similarly managerial oversight" in inspection.findings.get(
+        text__startswith="Recording is not undertaken"
+    ).text
+
+
+def test_importing_the_seeds_twice_creates_nothing_the_second_time():
+    first = import_paths([SEED_DIR])
+    counts = (Inspection.objects.count(), Finding.objects.count(), Authority.objects.count())
+    second = import_paths([SEED_DIR])
+
+    assert first.count(Outcome.CREATED) == 5
+    assert second.count(Outcome.UNCHANGED) == 5
+    assert second.count(Outcome.CREATED) == 0
+    assert (Inspection.objects.count(), Finding.objects.count(), Authority.objects.count()) == counts
+
+
+def test_one_liverpool_for_all_its_spellings():
+    import_paths([seed_path(0), seed_path(2)])
+
+    liverpool = Authority.objects.get(name="Liverpool")
+    assert liverpool.inspections.count() == 2
+    assert liverpool.region == "North West"
+    assert liverpool.la_code == "341"
+    assert "Liverpool City Council" in liverpool.aliases
+    assert not liverpool.needs_review
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty"),
+        (PNG_BYTES, "binary"),
+        (b"\xff\xfe\x00\xd8\x00\xdc broken", "binary"),
+        (b"Minutes of the parish council meeting.\n\nThe hall roof needs repair.\n", "date"),
+        (
+            b"17 February 2010\n\nDear Sir\n\nThank you for your enquiry about our opening hours.\n",
+            "council",
+        ),
+    ],
+)
+def test_bad_input_is_rejected_with_a_reason_and_writes_nothing(data, reason):
+    result = import_letter(data=data, source_name="bad.txt")
+
+    assert result.outcome == Outcome.REJECTED
+    assert reason in result.reason
+    assert not Inspection.objects.exists()
+    assert not Authority.objects.exists()
+
+
+def test_a_failure_while_storing_rolls_the_whole_letter_back(monkeypatch):
+    from inspections import importer
+
+    def broken_bulk_create(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer.Finding.objects, "bulk_create", broken_bulk_create)
+    with pytest.raises(RuntimeError):
+        import_letter(data=seed_path(1).read_bytes(), source_name="001.txt")
+
+    assert not Inspection.objects.exists()
+    assert not Authority.objects.exists()
+
+
+def test_dry_run_writes_nothing():
+    report = import_paths([SEED_DIR], dry_run=True)
+
+    assert report.count(Outcome.CREATED) == 5
+    assert not Inspection.objects.exists()
+
+
+def test_command_imports_good_files_rejects_bad_ones_and_exits_1(tmp_path, capsys):
+    for seed in SEED_DIR.glob("*.txt"):
+        shutil.copy(seed, tmp_path / seed.name)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "picture.png").write_bytes(PNG_BYTES)
+
+    with pytest.raises(CommandError):
+        call_command("import_letters", str(tmp_path))
+    out, err = capsys.readouterr()
+
+    assert "created 5, unchanged 0, failed 2" in out
+    assert "empty.txt: empty file" in err
+    assert "picture.png" in err
+    assert Inspection.objects.count() == 5
+
+    with pytest.raises(CommandError):
+        call_command("import_letters", str(tmp_path))
+    out, _ = capsys.readouterr()
+    assert "created 0, unchanged 5, failed 2" in out
