@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from inspections.forms import LetterUploadForm
-from inspections.importer import Outcome, import_letter
+from inspections.importer import import_letter
 from inspections.models import Authority, Finding, Inspection, Theme
 
 
@@ -49,7 +49,9 @@ class InspectionAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             results = [
                 import_letter(
-                    data=upload.read(), source_name=upload.name, dry_run=form.cleaned_data["dry_run"]
+                    data=upload.read(),
+                    source_name=upload.name,
+                    dry_run=form.cleaned_data["dry_run"],
                 )
                 for upload in form.cleaned_data["files"]
             ]
@@ -60,7 +62,6 @@ class InspectionAdmin(admin.ModelAdmin):
             "form": form,
             "results": results,
             "dry_run": form.is_bound and form.is_valid() and form.cleaned_data["dry_run"],
-            "outcomes": Outcome,
             "changelist_url": reverse("admin:inspections_inspection_changelist"),
         }
         return TemplateResponse(request, "admin/inspections/inspection/upload.html", context)

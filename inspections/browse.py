@@ -83,7 +83,7 @@ def browse_findings(data: QueryDict) -> Browse:
         Finding.objects.filter(pk__in=ids)
         .select_related("inspection__authority")
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
-        .with_snippets(browse.query, field="text")
+        .with_snippets(browse.query, field="text", whole=True)
     )
     by_id = {finding.pk: finding for finding in rows}
     browse.page.object_list = [_with_snippet(by_id[pk]) for pk in ids]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F
+from django.db import connection
+from django.db.models import F
 from django.db.models.functions import ExtractYear
 from django.http import QueryDict
 
@@ -25,6 +26,7 @@ class FacetSpec:
     labels: dict | None = None  # fixed names for fixed values
     by_value: bool = False  # list in value order (years) rather than by count
     is_year: bool = False
+    many: bool = False  # a result may have several values (through a many-to-many)
 
 
 @dataclass
@@ -69,7 +71,7 @@ def letter_facets(letter_path: str) -> list[FacetSpec]:
 FINDING_FACETS = [
     *letter_facets("inspection__"),
     FacetSpec("category", "Category", "category", labels=dict(Category.choices)),
-    FacetSpec("theme", "Theme", "themes__slug", label_path="themes__name"),
+    FacetSpec("theme", "Theme", "themes__slug", label_path="themes__name", many=True),
 ]
 LETTER_FACETS = [
     *letter_facets(""),
@@ -83,36 +85,71 @@ LETTER_FACETS = [
 
 
 def facet_counts(filterset_class, data: QueryDict, queryset, specs: list[FacetSpec]) -> list[Facet]:
-    """Count every facet's values over the filtered results, each facet ignoring its own filter."""
-    facets = []
+    """Count every facet's values over the filtered results, each facet ignoring its own filter.
+
+    Facets whose own filter is not in use see the same results, so they are counted together
+    in one scan (GROUPING SETS); a facet with a chosen value gets a query of its own. The
+    theme facet, reached through a many-to-many join, is always counted on its own.
+    """
+    groups: dict[str, tuple[QueryDict, list[FacetSpec]]] = {}
     for spec in specs:
         others = data.copy()
-        others.pop(spec.name, None)
-        others.pop("page", None)
+        for name in (spec.name, "page"):
+            others.pop(name, None)
+        # A facet with several values a result (themes) would multiply the shared rows.
+        key = f"{others.urlencode()}|{spec.name}" if spec.many else others.urlencode()
+        groups.setdefault(key, (others, []))[1].append(spec)
+    counts: dict[str, list[tuple[str, str, int]]] = {}
+    for others, group in groups.values():
         results = filterset_class(others, queryset=queryset).qs.order_by()
-        facets.append(_count_one(spec, results, data))
-    return facets
+        counts.update(_grouped_counts(results, group))
+    return [_facet(spec, counts[spec.name], data) for spec in specs]
 
 
-def _count_one(spec: FacetSpec, results, data: QueryDict) -> Facet:
-    if spec.is_year:
-        rows = results.values(value=ExtractYear(spec.value_path)).annotate(n=Count("pk"))
-    elif spec.label_path:
-        rows = results.values(value=F(spec.value_path), name=F(spec.label_path)).annotate(
-            n=Count("pk")
+def _grouped_counts(results, specs: list[FacetSpec]) -> dict[str, list[tuple[str, str, int]]]:
+    """(value, label, count) rows for each facet, from one GROUP BY GROUPING SETS query."""
+    columns: dict[str, object] = {}
+    sets = []
+    for index, spec in enumerate(specs):
+        value = f"v{index}"
+        columns[value] = ExtractYear(spec.value_path) if spec.is_year else F(spec.value_path)
+        names = [value]
+        if spec.label_path:
+            columns[f"l{index}"] = F(spec.label_path)
+            names.append(f"l{index}")
+        sets.append(names)
+    sql, params = results.values(**columns).query.sql_with_params()
+    selected = ", ".join(columns)
+    grouping = ", ".join(f"({', '.join(names)})" for names in sets)
+    flags = ", ".join(f"GROUPING(v{index})" for index in range(len(specs)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {flags}, {selected}, COUNT(*) FROM ({sql}) AS results "
+            f"GROUP BY GROUPING SETS ({grouping})",
+            params,
         )
-    else:
-        rows = results.values(value=F(spec.value_path)).annotate(n=Count("pk"))
-    chosen = data.getlist(spec.name)
-    counted = {}
+        rows = cursor.fetchall()
+    by_facet: dict[str, list[tuple[str, str, int]]] = {spec.name: [] for spec in specs}
+    names = list(columns)
     for row in rows:
-        if row["value"] is None or row["value"] == "":
+        flags_row, values, count = row[: len(specs)], row[len(specs) : -1], row[-1]
+        # GROUPING(v) is 0 for the one facet this row counts.
+        index = flags_row.index(0)
+        cells = dict(zip(names, values, strict=True))
+        value = cells[f"v{index}"]
+        if value is None or value == "":
             continue
-        value = _as_param(row["value"])
-        counted[value] = (row.get("name") or (spec.labels or {}).get(value, value), row["n"])
+        by_facet[specs[index].name].append((_as_param(value), cells.get(f"l{index}"), count))
+    return by_facet
+
+
+def _facet(spec: FacetSpec, rows: list[tuple[str, str, int]], data: QueryDict) -> Facet:
+    chosen = data.getlist(spec.name)
+    fixed = spec.labels or {}
+    counted = {value: (label or fixed.get(value, value), count) for value, label, count in rows}
     for value in chosen:
         # A chosen value with no results still shows, so it can be unchosen.
-        counted.setdefault(value, ((spec.labels or {}).get(value, value), 0))
+        counted.setdefault(value, (fixed.get(value, value), 0))
     values = [
         FacetValue(
             value=value,

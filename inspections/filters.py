@@ -33,15 +33,19 @@ class ArchiveFilter(django_filters.FilterSet):
     letter_path = ""
 
     q = django_filters.CharFilter(method="filter_search", label="Search words")
+    # distinct=False throughout: every filter follows foreign keys towards one row (a letter,
+    # a council), so no result can repeat, and DISTINCT would cost a sort of every match.
     authority = django_filters.ModelMultipleChoiceFilter(
-        label="Council", to_field_name="slug", queryset=Authority.objects.all()
+        label="Council", to_field_name="slug", queryset=Authority.objects.all(), distinct=False
     )
-    region = django_filters.MultipleChoiceFilter(label="Region", choices=region_choices)
-    year = django_filters.MultipleChoiceFilter(label="Year", choices=year_choices)
+    region = django_filters.MultipleChoiceFilter(
+        label="Region", choices=region_choices, distinct=False
+    )
+    year = django_filters.MultipleChoiceFilter(label="Year", choices=year_choices, distinct=False)
     year_from = django_filters.NumberFilter(label="From year", method="filter_year_from")
     year_to = django_filters.NumberFilter(label="To year", method="filter_year_to")
     inspection_type = django_filters.MultipleChoiceFilter(
-        label="Inspection type", choices=InspectionType.choices
+        label="Inspection type", choices=InspectionType.choices, distinct=False
     )
     sort = django_filters.ChoiceFilter(
         label="Sort by", choices=SORT_CHOICES, method="filter_nothing", empty_label=None
@@ -50,7 +54,7 @@ class ArchiveFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         prefix = self.letter_path
-        self.filters["authority"].field_name = f"{prefix}authority"
+        self.filters["authority"].field_name = f"{prefix}authority__slug"
         self.filters["region"].field_name = f"{prefix}authority__region"
         self.filters["year"].field_name = f"{prefix}letter_date__year"
         self.filters["inspection_type"].field_name = f"{prefix}inspection_type"
@@ -86,9 +90,15 @@ class ArchiveFilter(django_filters.FilterSet):
 class FindingFilter(ArchiveFilter):
     letter_path = "inspection__"
 
-    category = django_filters.MultipleChoiceFilter(label="Category", choices=Category.choices)
+    category = django_filters.MultipleChoiceFilter(
+        label="Category", choices=Category.choices, distinct=False
+    )
     theme = django_filters.ModelMultipleChoiceFilter(
-        label="Theme", to_field_name="slug", queryset=Theme.objects.all(), method="filter_theme"
+        label="Theme",
+        to_field_name="slug",
+        queryset=Theme.objects.all(),
+        method="filter_theme",
+        distinct=False,
     )
 
     def filter_theme(self, queryset, name, value):

@@ -19,6 +19,8 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".txt,text/plain"}))
+        # An empty file reaches the importer, which reports it like any other bad letter.
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -52,7 +54,8 @@ class LetterUploadForm(forms.Form):
         for upload in files:
             suffix = PurePath(upload.name).suffix.lower()
             if suffix not in ALLOWED_LETTER_SUFFIXES:
-                problems.append(f"{upload.name}: only .txt files are accepted, not “{suffix or 'no extension'}”.")
+                kind = suffix or "no extension"
+                problems.append(f"{upload.name}: only .txt files are accepted, not “{kind}”.")
             elif upload.size > settings.LETTER_UPLOAD_MAX_BYTES:
                 problems.append(
                     f"{upload.name}: {filesizeformat(upload.size)} is over the limit of "

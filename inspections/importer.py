@@ -65,7 +65,7 @@ def import_letter(*, data: bytes, source_name: str, dry_run: bool = False) -> Im
     if existing is not None:
         return ImportResult(source_name, Outcome.UNCHANGED, inspection=existing)
     try:
-        letter = parse_letter(data, filename=source_name)
+        letter = parse_letter(data)
     except LetterParseError as error:
         return ImportResult(source_name, Outcome.REJECTED, reason=str(error))
     if dry_run:

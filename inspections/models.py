@@ -33,7 +33,7 @@ class Authority(models.Model):
     end_date = models.DateField(null=True, blank=True, help_text="When it was abolished or merged.")
     needs_review = models.BooleanField(
         default=False,
-        help_text="Not found in the reference data of English councils: an admin should confirm it.",
+        help_text="Not in the reference data of English councils: an admin should confirm it.",
     )
 
     class Meta:
@@ -48,7 +48,10 @@ class Authority(models.Model):
 
 
 class InspectionType(models.TextChoices):
-    UNANNOUNCED_CRA = "unannounced_cra", "Unannounced inspection of contact, referral and assessment"
+    UNANNOUNCED_CRA = (
+        "unannounced_cra",
+        "Unannounced inspection of contact, referral and assessment",
+    )
     MONITORING_VISIT = "monitoring_visit", "Monitoring visit"
     FOCUSED_VISIT = "focused_visit", "Focused visit"
     JTAI = "jtai", "Joint targeted area inspection"
@@ -68,17 +71,13 @@ class Inspection(models.Model):
     visit_end = models.DateField(null=True, blank=True)
     inspectors = ArrayField(models.CharField(max_length=120), default=list, blank=True)
     recipient = models.CharField(max_length=500, blank=True)
-    priority_action = models.BooleanField(
-        "names an area for priority action", default=False
-    )
+    priority_action = models.BooleanField("names an area for priority action", default=False)
     source_name = models.CharField(max_length=255, help_text="File name the letter came from.")
     content_hash = models.CharField(
         max_length=64, unique=True, help_text="SHA-256 of the file's bytes: re-imports are no-ops."
     )
     source_text = models.TextField()
     imported_at = models.DateTimeField(auto_now_add=True)
-
-    objects = SearchQuerySet.as_manager()
     # Stored, so searching whole letters never re-parses their text.
     search_vector = models.GeneratedField(
         expression=SearchVector("title", weight="A", config="english")
@@ -86,6 +85,8 @@ class Inspection(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+
+    objects = SearchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-letter_date", "authority__name"]
@@ -95,7 +96,9 @@ class Inspection(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.authority}: {self.get_inspection_type_display()}, {self.letter_date:%d %B %Y}"
+        return (
+            f"{self.authority}: {self.get_inspection_type_display()}, {self.letter_date:%d %B %Y}"
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("inspections:letter-detail", args=[self.pk])
@@ -149,8 +152,6 @@ class Finding(models.Model):
     themes = models.ManyToManyField(
         Theme, through="FindingTheme", related_name="findings", blank=True
     )
-
-    objects = SearchQuerySet.as_manager()
     # Finding text weighs more than the heading it stood under. Theme rules match the
     # text alone (weight A), so a heading never tags every paragraph beneath it.
     search_vector = models.GeneratedField(
@@ -159,6 +160,8 @@ class Finding(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+
+    objects = SearchQuerySet.as_manager()
 
     class Meta:
         ordering = ["inspection", "position"]
@@ -185,7 +188,9 @@ class FindingTheme(models.Model):
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE)
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE)
-    assigned_by = models.CharField(max_length=10, choices=AssignedBy.choices, default=AssignedBy.RULE)
+    assigned_by = models.CharField(
+        max_length=10, choices=AssignedBy.choices, default=AssignedBy.RULE
+    )
 
     class Meta:
         constraints = [

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -23,6 +24,11 @@ MAX_QUERY_LENGTH = 300
 # parser never lets into letter text, so after escaping they can only be our own markers.
 _MARK_START = "\x02"
 _MARK_END = "\x03"
+# ts_headline drops anything that looks like an HTML tag, so "<script>" in a letter would
+# vanish from its snippet. These stand in for <, > and & while PostgreSQL builds the
+# snippet, and become &lt; &gt; &amp; afterwards: the text shows exactly as written.
+_STAND_INS = {"&": "\x06", "<": "\x04", ">": "\x05"}
+_ENTITIES = {"\x06": "&amp;", "\x04": "&lt;", "\x05": "&gt;"}
 
 
 def normalise_query(query: str | None) -> str:
@@ -39,7 +45,7 @@ class SearchQuerySet(models.QuerySet):
     """A queryset over a model with a stored `search_vector`."""
 
     def search(self, query: str | None, *, newest_field: str) -> SearchQuerySet:
-        """Rows matching `query`, best first, newest first on ties; blank: every row, newest first."""
+        """Rows matching `query`, best first and newest first on ties; blank: all, newest first."""
         query = normalise_query(query)
         if not query:
             return self.order_by(f"-{newest_field}", "-pk")
@@ -70,9 +76,12 @@ class SearchQuerySet(models.QuerySet):
                 "min_words": 12,
                 "fragment_delimiter": " … ",
             }
+        text = F(field)
+        for character, stand_in in _STAND_INS.items():
+            text = Replace(text, Value(character), Value(stand_in))
         return self.annotate(
             snippet_raw=SearchHeadline(
-                field,
+                text,
                 search_query(query),
                 config=SEARCH_CONFIG,
                 start_sel=_MARK_START,
@@ -85,8 +94,9 @@ class SearchQuerySet(models.QuerySet):
 def marked(snippet_raw: str) -> SafeString:
     """Escape a snippet, then turn our markers into <mark> tags: safe whatever the text holds."""
     html = escape(snippet_raw)
+    for stand_in, entity in _ENTITIES.items():
+        html = html.replace(stand_in, entity)
     return mark_safe(html.replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>"))
-
 
 
 def marked_if_matched(snippet_raw: str | None) -> SafeString | None:

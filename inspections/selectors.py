@@ -10,7 +10,9 @@ from inspections.search import marked_if_matched
 
 def letters() -> QuerySet[Inspection]:
     """Every letter, newest first, with what its list row shows."""
-    return Inspection.objects.select_related("authority").order_by("-letter_date", "authority__name")
+    return Inspection.objects.select_related("authority").order_by(
+        "-letter_date", "authority__name"
+    )
 
 
 def letter_with_findings(pk: int, *, query: str | None = None) -> Inspection:
@@ -73,14 +75,11 @@ def archive_counts() -> dict[str, int]:
 
 def authority_letters(authority: Authority) -> QuerySet[Inspection]:
     """An authority's letters, oldest first, each with its counts by category."""
-    return (
-        authority.inspections.order_by("letter_date")
-        .annotate(
-            strengths=Count("findings", filter=_category(Category.STRENGTH)),
-            developments=Count("findings", filter=_category(Category.DEVELOPMENT)),
-            priority_actions=Count("findings", filter=_category(Category.PRIORITY_ACTION)),
-            finding_count=Count("findings"),
-        )
+    return authority.inspections.order_by("letter_date").annotate(
+        strengths=Count("findings", filter=_category(Category.STRENGTH)),
+        developments=Count("findings", filter=_category(Category.DEVELOPMENT)),
+        priority_actions=Count("findings", filter=_category(Category.PRIORITY_ACTION)),
+        finding_count=Count("findings"),
     )
 
 

@@ -27,7 +27,9 @@ def finding_list(request):
 
 
 def letter_list(request):
-    return render(request, "inspections/letter_list.html", {"browse": browse.browse_letters(request.GET)})
+    return render(
+        request, "inspections/letter_list.html", {"browse": browse.browse_letters(request.GET)}
+    )
 
 
 class _Echo:

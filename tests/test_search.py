@@ -1,0 +1,270 @@
+"""Full-text search, facet arithmetic, escaping and exports, through the ORM and the test client."""
+
+import csv
+import datetime
+import io
+import json
+from urllib.parse import parse_qs, urlencode
+
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+
+from inspections.browse import browse_findings
+from inspections.filters import FindingFilter
+from inspections.models import Finding, FindingTheme, Theme
+from tests.factories import AuthorityFactory, FindingFactory, InspectionFactory
+
+pytestmark = pytest.mark.django_db
+
+FINDINGS_URL = reverse("inspections:finding-list")
+
+
+@pytest.fixture
+def corpus():
+    """Three councils in two regions over three years, with findings of several categories."""
+    liverpool = AuthorityFactory(name="Liverpool", slug="liverpool", region="North West")
+    halton = AuthorityFactory(name="Halton", slug="halton", region="North West")
+    kent = AuthorityFactory(name="Kent", slug="kent", region="South East")
+    letters = {
+        "liverpool-2010": InspectionFactory(
+            authority=liverpool,
+            letter_date=datetime.date(2010, 2, 17),
+            inspection_type="unannounced_cra",
+        ),
+        "liverpool-2017": InspectionFactory(
+            authority=liverpool,
+            letter_date=datetime.date(2017, 8, 11),
+            inspection_type="monitoring_visit",
+        ),
+        "halton-2012": InspectionFactory(
+            authority=halton,
+            letter_date=datetime.date(2012, 1, 10),
+            inspection_type="unannounced_cra",
+        ),
+        "kent-2017": InspectionFactory(
+            authority=kent, letter_date=datetime.date(2017, 3, 1), inspection_type="focused_visit"
+        ),
+    }
+    texts = [
+        ("liverpool-2010", "development", "Caseloads are too high in the duty team."),
+        ("liverpool-2010", "strength", "Staff receive regular supervision."),
+        ("liverpool-2010", "development", "Management oversight is not recorded on case files."),
+        ("liverpool-2017", "narrative", "Social workers report manageable caseloads."),
+        ("liverpool-2017", "narrative", "Strategy meetings with the police are timely."),
+        ("halton-2012", "development", "The caseload of some social workers is too high."),
+        (
+            "halton-2012",
+            "satisfactory",
+            "Supervision is regular but not reflective, and police checks are done.",
+        ),
+        ("kent-2017", "development", "Workload pressures and high caseloads delay assessments."),
+        ("kent-2017", "strength", "Direct work captures the voice of the child."),
+    ]
+    for key, category, text in texts:
+        FindingFactory(inspection=letters[key], category=category, text=text)
+    caseloads = Theme.objects.create(name="Caseloads and capacity", slug="caseloads")
+    for finding in Finding.objects.filter(text__icontains="caseload"):
+        FindingTheme.objects.create(finding=finding, theme=caseloads)
+    return letters
+
+
+def result_texts(query_string: str) -> list[str]:
+    browse = browse_findings(QueryDict(query_string))
+    return [finding.text for finding in browse.page.object_list]
+
+
+def test_stemming_finds_plural_and_singular(corpus):
+    texts = result_texts("q=caseload")
+
+    assert len(texts) == 4
+    assert "The caseload of some social workers is too high." in texts
+    assert "Caseloads are too high in the duty team." in texts
+
+
+def test_phrase_or_and_exclusion_follow_web_search_syntax(corpus):
+    assert result_texts('q="management oversight"') == [
+        "Management oversight is not recorded on case files."
+    ]
+    assert len(result_texts("q=caseloads OR supervision")) == 6
+    assert result_texts("q=supervision -police") == ["Staff receive regular supervision."]
+
+
+def test_blank_query_lists_everything_newest_first(corpus):
+    browse = browse_findings(QueryDict(""))
+    dates = [finding.inspection.letter_date for finding in browse.page.object_list]
+
+    assert browse.total == 9
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_relevance_breaks_ties_newest_first_and_date_sort_is_an_option(corpus):
+    relevance = FindingFilter(QueryDict("q=high caseloads"), queryset=Finding.objects.all()).qs
+    oldest = browse_findings(QueryDict("q=high caseloads&sort=oldest")).page.object_list
+
+    assert [f.inspection.letter_date.year for f in oldest] == sorted(
+        f.inspection.letter_date.year for f in oldest
+    )
+    # Equal ranks come newest first.
+    ranks = [(round(f.rank, 6), f.inspection.letter_date) for f in relevance]
+    for (rank_a, date_a), (rank_b, date_b) in zip(ranks, ranks[1:], strict=False):
+        assert rank_a > rank_b or (rank_a == rank_b and date_a >= date_b)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"unclosed', "a & | ! :*", "((", "-", "OR", "'; DROP TABLE x; --", "\x00\x02", "x" * 5000],
+)
+def test_malformed_queries_never_error(client, corpus, query):
+    response = client.get(FINDINGS_URL, {"q": query})
+
+    assert response.status_code == 200
+
+
+def facet(browse, name):
+    return {value.value: value for value in next(f for f in browse.facets if f.name == name).values}
+
+
+def test_facet_counts_equal_the_results_of_clicking_them(client, corpus):
+    """Every count shown, on every facet, for several states: click it and count the results."""
+    for state in ["", "q=caseloads", "region=North+West", "category=development&year=2017"]:
+        browse = browse_findings(QueryDict(state))
+        for facet_ in browse.facets:
+            for value in facet_.values:
+                if value.selected:
+                    continue
+                clicked = browse_findings(QueryDict(value.toggle_query))
+                if facet_.selected:
+                    # Widening an OR choice adds exactly this value's results.
+                    assert clicked.total == browse.total + value.count, (
+                        state,
+                        facet_.name,
+                        value.value,
+                    )
+                else:
+                    assert clicked.total == value.count, (state, facet_.name, value.value)
+
+
+def test_each_facet_ignores_its_own_filter_but_not_the_others(corpus):
+    browse = browse_findings(QueryDict("region=North+West&category=development"))
+
+    regions = facet(browse, "region")
+    assert regions["North West"].count == 3 and regions["North West"].selected
+    assert regions["South East"].count == 1  # Kent's development finding: widen to see it
+    categories = facet(browse, "category")
+    assert categories["development"].count == 3
+    assert categories["strength"].count == 1  # Liverpool's strength, within the North West
+    assert browse.total == 3
+
+
+def test_several_values_of_one_facet_are_ored(corpus):
+    browse = browse_findings(QueryDict("authority=liverpool&authority=kent"))
+
+    assert browse.total == 7
+    assert {chip.label for chip in browse.chips} == {"Council: Liverpool", "Council: Kent"}
+
+
+def test_years_are_listed_in_year_order_and_range_narrows(corpus):
+    browse = browse_findings(QueryDict(""))
+    assert list(facet(browse, "year")) == ["2010", "2012", "2017"]
+
+    ranged = browse_findings(QueryDict("year_from=2011&year_to=2016"))
+    assert ranged.total == 2
+    assert {chip.label for chip in ranged.chips} == {"From 2011", "To 2016"}
+
+
+def test_theme_facet_counts_each_finding_once(corpus):
+    browse = browse_findings(QueryDict("theme=caseloads"))
+
+    assert browse.total == 4
+    assert facet(browse, "theme")["caseloads"].count == 4
+
+
+def test_chips_remove_their_own_value_only(corpus):
+    browse = browse_findings(QueryDict("q=caseloads&region=North+West&category=development"))
+    chip = next(chip for chip in browse.chips if chip.label == "Region: North West")
+
+    assert parse_qs(chip.remove_query) == {"q": ["caseloads"], "category": ["development"]}
+
+
+def test_unknown_filter_values_are_ignored_not_errors(client, corpus):
+    response = client.get(FINDINGS_URL, {"authority": "atlantis", "year": "abc", "page": "999"})
+
+    assert response.status_code == 200
+
+
+def test_snippets_mark_matches_and_escape_letter_text(client):
+    FindingFactory(text='Caseloads <script>alert("x")</script> & "quotes" stay text.')
+
+    html = client.get(FINDINGS_URL, {"q": "caseloads"}).content.decode()
+
+    assert "<mark>Caseloads</mark>" in html
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp;" in html
+
+
+def test_letter_page_from_a_search_marks_the_words(client):
+    finding = FindingFactory(text="Supervision <b>is</b> irregular.")
+
+    html = client.get(finding.inspection.get_absolute_url(), {"q": "supervision"}).content.decode()
+
+    assert "<mark>Supervision</mark> &lt;b&gt;is&lt;/b&gt; irregular." in html
+    assert 'class="is-match"' in html
+
+
+def test_page_shows_counts_chips_and_aria_live(client, corpus):
+    html = client.get(
+        FINDINGS_URL + "?" + urlencode({"q": "caseloads", "authority": "kent"})
+    ).content.decode()
+
+    assert "<strong>1</strong> finding matching" in html
+    assert 'aria-live="polite"' in html
+    assert "Council: Kent" in html
+
+
+def test_csv_export_holds_what_the_page_lists(client, corpus):
+    response = client.get(
+        reverse("inspections:finding-export-csv"), {"q": "caseloads", "region": "North West"}
+    )
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert len(rows) == 3
+    assert {row["council"] for row in rows} == {"Liverpool", "Halton"}
+    assert all(row["themes"] == "Caseloads and capacity" for row in rows)
+
+
+def test_json_export_is_valid_json_with_the_same_rows(client, corpus):
+    response = client.get(reverse("inspections:finding-export-json"), {"category": "strength"})
+    rows = json.loads(b"".join(response.streaming_content))
+
+    assert sorted(row["text"] for row in rows) == [
+        "Direct work captures the voice of the child.",
+        "Staff receive regular supervision.",
+    ]
+
+
+def test_letters_page_searches_full_text_and_facets_priority_action(client, corpus):
+    letter = corpus["kent-2017"]
+    letter.source_text = "Inspectors found that thresholds at the front door are misunderstood."
+    letter.priority_action = True
+    letter.save()
+
+    html = client.get(reverse("inspections:letter-list"), {"q": "threshold"}).content.decode()
+
+    assert "<strong>1</strong> letter matching" in html
+    assert "<mark>thresholds</mark>" in html
+    html = client.get(
+        reverse("inspections:letter-list"), {"priority_action": "true"}
+    ).content.decode()
+    assert "<strong>1</strong> letter" in html
+
+
+def test_council_pages_list_letters_and_link_into_findings(client, corpus):
+    html = client.get(reverse("inspections:authority-list")).content.decode()
+    assert "Liverpool" in html and "Kent" in html
+
+    html = client.get(reverse("inspections:authority-detail", args=["liverpool"])).content.decode()
+    assert html.count('class="timeline-date"') == 2
+    assert "?authority=liverpool&amp;year=2010&amp;category=development" in html
+    assert "2 areas for development" in html
