@@ -1,12 +1,23 @@
 """Admin: browse and correct what the parser produced, and upload new letters."""
 
+from django import forms
 from django.contrib import admin
+from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
+from inspections import themes
 from inspections.forms import LetterUploadForm
 from inspections.importer import import_letter
-from inspections.models import Authority, Finding, Inspection, Theme
+from inspections.models import (
+    Authority,
+    Finding,
+    FindingTheme,
+    Inspection,
+    Theme,
+    ThemeRejection,
+)
 
 
 @admin.register(Authority)
@@ -67,6 +78,25 @@ class InspectionAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/inspections/inspection/upload.html", context)
 
 
+class FindingThemeInline(admin.TabularInline):
+    """A finding's themes: one added here is an editor's, one removed is recorded as rejected."""
+
+    model = FindingTheme
+    fields = ["theme", "assigned_by"]
+    readonly_fields = ["assigned_by"]
+    autocomplete_fields = ["theme"]
+    extra = 0
+    verbose_name_plural = "themes (a theme removed here stays off when findings are retagged)"
+
+
+class ThemeRejectionInline(admin.TabularInline):
+    model = ThemeRejection
+    fields = ["theme"]
+    autocomplete_fields = ["theme"]
+    extra = 0
+    verbose_name_plural = "themes an editor rejected (retagging never adds these)"
+
+
 @admin.register(Finding)
 class FindingAdmin(admin.ModelAdmin):
     list_display = ["__str__", "category", "heading", "inspection", "recurring"]
@@ -74,10 +104,85 @@ class FindingAdmin(admin.ModelAdmin):
     search_fields = ["text", "heading", "inspection__authority__name"]
     list_select_related = ["inspection__authority"]
     raw_id_fields = ["inspection"]
+    inlines = [FindingThemeInline, ThemeRejectionInline]
+
+    def save_formset(self, request, form, formset, change):
+        """Theme corrections go through the same service as any editor's hand."""
+        if formset.model is FindingTheme:
+            formset.save(commit=False)  # fills new/changed/deleted objects for the history
+            kept = [
+                row.cleaned_data["theme"]
+                for row in formset.forms
+                if row.cleaned_data.get("theme") and not row.cleaned_data.get("DELETE")
+            ]
+            themes.correct_themes(finding=form.instance, themes=kept)
+            return
+        super().save_formset(request, form, formset, change)
+        if formset.model is ThemeRejection:
+            themes.drop_rejected_themes(finding=form.instance)
+
+
+class ThemeAdminForm(forms.ModelForm):
+    class Meta:
+        model = Theme
+        fields = ["name", "slug", "description", "rules"]
+        widgets = {"rules": forms.Textarea(attrs={"rows": 20, "cols": 70})}
+
+    def clean_rules(self):
+        rules = self.cleaned_data["rules"]
+        useless = themes.rules_without_terms(rules)
+        if useless:
+            raise forms.ValidationError(
+                "These rules have only stop words, so they match nothing: %(rules)s",
+                params={"rules": "; ".join(useless)},
+            )
+        return rules
 
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "description"]
+    """Themes and their rules; saving changed rules re-applies them to every finding."""
+
+    form = ThemeAdminForm
+    list_display = ["name", "slug", "finding_count", "rule_count", "description"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "description", "rules", "rules_as_matched"]
+    readonly_fields = ["rules_as_matched"]
+    actions = ["retag_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(finding_count=Count("findingtheme"))
+
+    @admin.display(description="findings", ordering="finding_count")
+    def finding_count(self, theme):
+        return theme.finding_count
+
+    @admin.display(description="rules")
+    def rule_count(self, theme):
+        return len(themes.rule_lines(theme.rules))
+
+    @admin.display(description="rules as PostgreSQL matches them")
+    def rules_as_matched(self, theme):
+        explained = themes.explain_rules(theme.rules)
+        if not explained:
+            return "No rules yet."
+        rows = format_html_join("", "<li><code>{}</code> → <code>{}</code></li>", explained)
+        return format_html("<ul>{}</ul>", rows)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or "rules" in form.changed_data:
+            self._report(request, obj, themes.retag_theme(obj))
+
+    @admin.action(description="Re-apply the rules of the selected themes to every finding")
+    def retag_selected(self, request, queryset):
+        for theme in queryset:
+            self._report(request, theme, themes.retag_theme(theme))
+
+    def _report(self, request, theme, change):
+        self.message_user(
+            request,
+            f"“{theme}”: rules applied to every finding, {len(change.added)} added, "
+            f"{len(change.removed)} removed; {change.total} findings have it now.",
+        )

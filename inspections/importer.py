@@ -12,12 +12,13 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
 from inspections import councils
 from inspections.models import Authority, Finding, Inspection
 from inspections.parsing import LetterParseError, ParsedLetter, parse_letter
+from inspections.themes import tag_findings
 
 
 class Outcome(StrEnum):
@@ -73,12 +74,13 @@ def import_letter(*, data: bytes, source_name: str, dry_run: bool = False) -> Im
     try:
         with transaction.atomic():
             inspection = _store(letter, source_name=source_name, digest=digest)
-    except IntegrityError:
-        # Another import stored the same bytes between our check and our insert.
+    except DatabaseError as error:
+        # Another import may have stored the same bytes between our check and our insert.
         existing = Inspection.objects.filter(content_hash=digest).first()
-        if existing is None:
-            raise
-        return ImportResult(source_name, Outcome.UNCHANGED, inspection=existing)
+        if existing is not None:
+            return ImportResult(source_name, Outcome.UNCHANGED, inspection=existing)
+        # Anything else the database refused: nothing of this letter was kept.
+        return ImportResult(source_name, Outcome.REJECTED, reason=f"could not be stored: {error}")
     return ImportResult(
         source_name, Outcome.CREATED, inspection=inspection, findings=len(letter.findings)
     )
@@ -111,6 +113,7 @@ def _store(letter: ParsedLetter, *, source_name: str, digest: str) -> Inspection
         )
         for position, finding in enumerate(letter.findings, start=1)
     )
+    tag_findings(inspection_ids=[inspection.pk])
     return inspection
 
 
@@ -125,7 +128,7 @@ def authority_for(letter: ParsedLetter) -> Authority:
         authority, _ = Authority.objects.get_or_create(
             slug=council.slug,
             defaults={
-                "name": council.name,
+                "name": display_name(council),
                 "official_name": council.official_name,
                 "aliases": sorted(set(council.aliases)),
                 "code": council.code,
@@ -148,6 +151,13 @@ def authority_for(letter: ParsedLetter) -> Authority:
         authority.aliases = sorted({*authority.aliases, spelling})
         authority.save(update_fields=["aliases"])
     return authority
+
+
+def display_name(council: councils.Council) -> str:
+    """The council's short name; an abolished one says so, to stand apart from a successor."""
+    if council.end_date is None:
+        return council.name
+    return f"{council.name} (until {council.end_date.year})"
 
 
 def letter_files(paths: Iterable[Path]) -> Iterator[Path]:

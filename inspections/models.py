@@ -12,7 +12,9 @@ from inspections.search import SearchQuerySet
 class Authority(models.Model):
     """A council with children's services duties, however its letters spell it."""
 
-    name = models.CharField(max_length=200, unique=True, help_text="Canonical short name.")
+    # Not unique: an abolished council and its successor can share a short name ("Somerset");
+    # the slug tells them apart.
+    name = models.CharField(max_length=200, help_text="Canonical short name.")
     slug = models.SlugField(max_length=200, unique=True)
     official_name = models.CharField(max_length=200, blank=True)
     aliases = ArrayField(

@@ -1,7 +1,5 @@
 """Reads: what the pages show, in one place."""
 
-from collections import OrderedDict
-
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from inspections.models import Authority, Category, Finding, Inspection, Theme
@@ -46,23 +44,27 @@ def authorities() -> QuerySet[Authority]:
     )
 
 
-def findings_by_category(inspection: Inspection) -> "OrderedDict[str, list[Finding]]":
-    """The letter's findings grouped by category, in the order a reader expects."""
-    groups: OrderedDict[str, list[Finding]] = OrderedDict((value, []) for value in CATEGORY_ORDER)
+def findings_by_category(inspection: Inspection) -> list[tuple[str, str, list[Finding]]]:
+    """The letter's findings grouped by category, as (category, heading, findings)."""
+    groups: dict[str, list[Finding]] = {category: [] for category in CATEGORY_HEADINGS}
     for finding in inspection.findings.all():
         groups[finding.category].append(finding)
-    return OrderedDict((category, items) for category, items in groups.items() if items)
+    return [
+        (category, CATEGORY_HEADINGS[category], findings)
+        for category, findings in groups.items()
+        if findings
+    ]
 
 
 # Summary first, then what is good, what is adequate, what must improve.
-CATEGORY_ORDER = [
-    Category.OVERVIEW,
-    Category.NARRATIVE,
-    Category.STRENGTH,
-    Category.SATISFACTORY,
-    Category.DEVELOPMENT,
-    Category.PRIORITY_ACTION,
-]
+CATEGORY_HEADINGS = {
+    Category.OVERVIEW: "Overview",
+    Category.NARRATIVE: "Findings",
+    Category.STRENGTH: "Strengths",
+    Category.SATISFACTORY: "Satisfactory practice",
+    Category.DEVELOPMENT: "Areas for development",
+    Category.PRIORITY_ACTION: "Areas for priority action",
+}
 
 
 def archive_counts() -> dict[str, int]:

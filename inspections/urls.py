@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections import views
+from inspections import theme_urls, views
 
 app_name = "inspections"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("letters/<int:pk>/source.txt", views.letter_source, name="letter-source"),
     path("authorities/", views.authority_list, name="authority-list"),
     path("authorities/<slug:slug>/", views.authority_detail, name="authority-detail"),
+    *theme_urls.urlpatterns,
 ]

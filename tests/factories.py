@@ -23,7 +23,9 @@ class InspectionFactory(factory.django.DjangoModelFactory):
 
     authority = factory.SubFactory(AuthorityFactory)
     inspection_type = "focused_visit"
-    title = factory.LazyAttribute(lambda o: f"Focused visit to {o.authority.name} children's services")
+    title = factory.LazyAttribute(
+        lambda o: f"Focused visit to {o.authority.name} children's services"
+    )
     letter_date = datetime.date(2020, 1, 15)
     source_name = factory.Sequence(lambda n: f"letter-{n}.txt")
     content_hash = factory.Sequence(lambda n: f"{n:064x}")

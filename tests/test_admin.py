@@ -47,7 +47,9 @@ def test_upload_imports_letters_and_reports_each_file(admin_client):
 def test_upload_refuses_files_over_the_size_limit(admin_client, settings):
     settings.LETTER_UPLOAD_MAX_BYTES = 1000
 
-    response = admin_client.post(UPLOAD_URL, {"files": [upload("000.txt", seed_path(0).read_bytes())]})
+    response = admin_client.post(
+        UPLOAD_URL, {"files": [upload("000.txt", seed_path(0).read_bytes())]}
+    )
 
     assert "over the limit" in response.content.decode()
     assert not Inspection.objects.exists()

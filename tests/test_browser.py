@@ -42,7 +42,9 @@ def test_search_facet_chip_letter_and_csv(page, seeded_site):
     page.get_by_label("Search the words of every finding").fill("caseloads")
     page.get_by_role("button", name="Search", exact=True).click()
 
-    page.wait_for_function("document.querySelector('#result-count').textContent.includes('matching')")
+    page.wait_for_function(
+        "document.querySelector('#result-count').textContent.includes('matching')"
+    )
     assert page.locator("mark").first.inner_text().lower().startswith("caseload")
     total = int(page.locator("#result-count strong").inner_text())
     halton = facet_count(page, "authority", "halton")

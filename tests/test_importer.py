@@ -13,7 +13,9 @@ from tests.conftest import SEED_DIR, seed_path
 
 pytestmark = pytest.mark.django_db
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+)
 
 
 def test_seed_letter_is_stored_with_its_findings():
@@ -28,9 +30,10 @@ def test_seed_letter_is_stored_with_its_findings():
     assert inspection.inspectors == ["Karen McKeown"]
     assert list(inspection.findings.values_list("position", flat=True)) == list(range(1, 16))
     assert inspection.findings.filter(category="priority_action").count() == 1
-    assert "Similarly managerial oversight" in inspection.findings.get(
-        text__startswith="Recording is not undertaken"
-    ).text
+    assert (
+        "Similarly managerial oversight"
+        in inspection.findings.get(text__startswith="Recording is not undertaken").text
+    )
 
 
 def test_importing_the_seeds_twice_creates_nothing_the_second_time():
@@ -41,7 +44,11 @@ def test_importing_the_seeds_twice_creates_nothing_the_second_time():
     assert first.count(Outcome.CREATED) == 5
     assert second.count(Outcome.UNCHANGED) == 5
     assert second.count(Outcome.CREATED) == 0
-    assert (Inspection.objects.count(), Finding.objects.count(), Authority.objects.count()) == counts
+    assert (
+        Inspection.objects.count(),
+        Finding.objects.count(),
+        Authority.objects.count(),
+    ) == counts
 
 
 def test_one_liverpool_for_all_its_spellings():
@@ -63,7 +70,7 @@ def test_one_liverpool_for_all_its_spellings():
         (b"\xff\xfe\x00\xd8\x00\xdc broken", "decode"),
         (b"Minutes of the parish council meeting.\n\nThe hall roof needs repair.\n", "date"),
         (
-            b"17 February 2010\n\nDear Sir\n\nThank you for your enquiry about our opening hours.\n",
+            b"17 February 2010\n\nDear Sir\n\nThank you for asking about our opening hours.\n",
             "council",
         ),
     ],

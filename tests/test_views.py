@@ -18,7 +18,10 @@ def test_letter_list_shows_every_letter_newest_first(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<strong>5</strong> letters, newest first" in html
-    dates = [html.index(text) for text in ("11 Aug 2017", "10 Jan 2012", "4 Aug 2010", "17 Feb 2010", "2 Dec 2009")]
+    dates = [
+        html.index(text)
+        for text in ("11 Aug 2017", "10 Jan 2012", "4 Aug 2010", "17 Feb 2010", "2 Dec 2009")
+    ]
     assert dates == sorted(dates)
 
 

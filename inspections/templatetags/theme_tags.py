@@ -1,0 +1,109 @@
+"""Theme pieces for templates: a council's recurring weaknesses and the per-year chart."""
+
+from dataclasses import dataclass
+
+from django import template
+
+from inspections import themes
+from inspections.models import Authority
+
+register = template.Library()
+
+
+@register.inclusion_tag("inspections/themes/_recurring.html")
+def recurring_themes(authority: Authority) -> dict:
+    """The themes a council was told to improve more than once (see themes.recurring_themes)."""
+    return {"authority": authority, "recurring": themes.recurring_themes(authority)}
+
+
+# Stacked from the bottom in this order; the legend and the table use it too.
+SERIES = [
+    ("strength", "Strengths"),
+    ("development", "Areas for development"),
+    ("priority_action", "Areas for priority action"),
+    ("other", "Other findings"),
+]
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 40, 8, 12, 30
+MAX_X_LABELS = 14
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    series: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    value: int
+    position: float
+
+
+@register.inclusion_tag("inspections/themes/_year_chart.html")
+def year_chart(series: list[themes.YearCounts], title: str) -> dict:
+    """A stacked bar chart of findings per year as inline SVG, drawn on the server."""
+    plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top = _axis_top(max((year.total for year in series), default=0))
+    band = plot_width / max(len(series), 1)
+    bar_width = min(band * 0.7, 48)
+    label_every = -(-len(series) // MAX_X_LABELS) or 1
+    bars, years = [], []
+    for index, year in enumerate(series):
+        x = LEFT + index * band + (band - bar_width) / 2
+        base = TOP + plot_height
+        for key, name in SERIES:
+            count = getattr(year, key)
+            if not count:
+                continue
+            height = plot_height * count / top
+            base -= height
+            bars.append(
+                Bar(
+                    x=round(x, 1),
+                    y=round(base, 1),
+                    width=round(bar_width, 1),
+                    height=round(height, 1),
+                    series=key,
+                    label=f"{year.year}: {count} {name.lower()}",
+                )
+            )
+        if index % label_every == 0:
+            years.append(Tick(value=year.year, position=round(LEFT + (index + 0.5) * band, 1)))
+    step = top // 4 if top >= 4 else 1
+    ticks = [
+        Tick(value=value, position=round(TOP + plot_height * (1 - value / top), 1))
+        for value in range(0, top + 1, step)
+    ]
+    return {
+        "title": title,
+        "series": series,
+        "legend": SERIES,
+        "bars": bars,
+        "years": years,
+        "ticks": ticks,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "baseline": TOP + plot_height,
+        "year_label_y": TOP + plot_height + 20,
+        "total": sum(year.total for year in series),
+    }
+
+
+def _axis_top(largest: int) -> int:
+    """The smallest round number at least `largest` that splits into four equal steps."""
+    if largest <= 4:
+        return 4
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * magnitude
+            if step * 4 >= largest:
+                return step * 4
+        magnitude *= 10
