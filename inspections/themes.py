@@ -100,16 +100,52 @@ class ThemeChange:
 
 
 def tag_findings(*, inspection_ids: list[int] | None = None) -> int:
-    """Apply every theme's current rules to these letters' findings (None: every finding).
+    """Apply every theme's current rules to these letters' findings (None: all), in one statement.
 
-    Keeps editor rows, never adds a rejected theme, and drops rule rows the rules no longer
-    match. Returns the number of theme assignments added.
+    The importer calls this for each new letter, so it is one round trip whatever the
+    number of themes: every (theme, rule) pair is a row of a VALUES list joined against the
+    letters' findings. Keeps editor rows, never adds a rejected theme, and drops rule rows
+    the rules no longer match. Returns the number of theme assignments added.
     """
-    with transaction.atomic():
-        return sum(
-            len(_tag_theme(theme, inspection_ids=inspection_ids)[0])
-            for theme in Theme.objects.order_by("slug")
+    rules = [
+        (theme_id, line)
+        for theme_id, text in Theme.objects.values_list("pk", "rules")
+        for line in rule_lines(text)
+    ]
+    findings = Finding._meta.db_table
+    finding_themes = FindingTheme._meta.db_table
+    rejections = ThemeRejection._meta.db_table
+    values = ", ".join(["(%s, websearch_to_tsquery('english', %s))"] * len(rules)) or (
+        "(NULL::bigint, NULL::tsquery)"
+    )
+    if inspection_ids is None:
+        scope, scope_params = "TRUE", []
+    else:
+        scope, scope_params = "f.inspection_id = ANY(%s)", [list(inspection_ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH rules (theme_id, query) AS (VALUES {values}),"
+            f" matched AS (SELECT DISTINCT f.id AS finding_id, r.theme_id FROM {findings} f"
+            f"  JOIN rules r ON {_TEXT_VECTOR} @@ r.query"
+            f"   WHERE {scope} AND NOT EXISTS ("
+            f"   SELECT 1 FROM {rejections} x"
+            "    WHERE x.finding_id = f.id AND x.theme_id = r.theme_id)),"
+            f" removed AS (DELETE FROM {finding_themes} ft USING {findings} f"
+            f"  WHERE ft.finding_id = f.id AND {scope} AND ft.assigned_by = %s"
+            "  AND NOT EXISTS (SELECT 1 FROM matched m"
+            "   WHERE m.finding_id = ft.finding_id AND m.theme_id = ft.theme_id))"
+            f" INSERT INTO {finding_themes} (finding_id, theme_id, assigned_by)"
+            " SELECT finding_id, theme_id, %s FROM matched"
+            " ON CONFLICT (finding_id, theme_id) DO NOTHING",
+            [
+                *(value for rule in rules for value in rule),
+                *scope_params,
+                *scope_params,
+                FindingTheme.AssignedBy.RULE,
+                FindingTheme.AssignedBy.RULE,
+            ],
         )
+        return cursor.rowcount
 
 
 def retag_all(
