@@ -5,7 +5,10 @@ import pytest
 from inspections.importer import import_paths
 from tests.conftest import SEED_DIR
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.browser,
+]
 
 
 @pytest.fixture

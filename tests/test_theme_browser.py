@@ -7,7 +7,10 @@ import pytest
 from inspections import themes
 from tests.factories import AuthorityFactory, FindingFactory, InspectionFactory
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.browser,
+]
 
 
 @pytest.fixture
