@@ -6,7 +6,7 @@ commands so ``make run`` and ``make test`` start quickly the second time.
 """
 
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 
 def embedded_database_url(data_dir: Path) -> str:
@@ -14,6 +14,8 @@ def embedded_database_url(data_dir: Path) -> str:
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir, cleanup_mode=None)
-    # pgserver listens on a Unix socket inside its data directory; dj-database-url
+    # pgserver listens on a Unix socket, in its data directory or, where that path is too
+    # long for a socket, a shorter one it picks; its URI names it as ?host=. dj-database-url
     # reads a percent-encoded socket path in the host position.
-    return f"postgresql://postgres@{quote(str(server.pgdata), safe='')}/postgres"
+    socket_dir = parse_qs(urlsplit(server.get_uri()).query)["host"][0]
+    return f"postgresql://postgres@{quote(socket_dir, safe='')}/postgres"
