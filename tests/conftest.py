@@ -21,6 +21,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+def require_shared(path: Path) -> None:
+    """Skip where ../shared/ is not beside the checkout; in CI, where it always is, fail."""
+    if path.exists():
+        return
+    message = f"{path} is missing: ../shared/ should be beside the checkout (or set SHARED_DIR)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def seed_path(number: int) -> Path:
     return next(SEED_DIR.glob(f"{number:03d}_*.txt"))
 

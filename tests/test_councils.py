@@ -2,7 +2,6 @@
 
 import csv
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,9 @@ from inspections.councils import (
     match_council,
     name_words,
 )
+from tests.conftest import SHARED_DIR, require_shared
 
-MANIFEST = Path(__file__).resolve().parents[1] / ".." / "shared" / "real" / "MANIFEST.csv"
+MANIFEST = SHARED_DIR / "real" / "MANIFEST.csv"
 ENGLISH_REGIONS = {
     "North East",
     "North West",
@@ -223,8 +223,7 @@ def test_name_words() -> None:
 
 
 def manifest_rows() -> list[dict[str, str]]:
-    if not MANIFEST.exists():
-        pytest.skip(f"the real letters' manifest is not at {MANIFEST}")
+    require_shared(MANIFEST)
     with MANIFEST.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 

@@ -14,14 +14,15 @@ import pytest
 
 from inspections.councils import council_by_urn, match_council
 from inspections.parsing import LetterParseError, parse_letter
-from tests.conftest import SHARED_DIR
+from tests.conftest import SHARED_DIR, require_shared
 
 REAL_DIR = SHARED_DIR / "real"
 REQUIRED_PASS_RATE = 0.95
 
-pytestmark = pytest.mark.skipif(
-    not (REAL_DIR / "MANIFEST.csv").exists(), reason=f"no real letters in {REAL_DIR}"
-)
+
+@pytest.fixture(autouse=True)
+def _real_letters_present():
+    require_shared(REAL_DIR / "MANIFEST.csv")
 
 
 @dataclass(frozen=True)
