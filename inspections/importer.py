@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils.text import slugify
 
 from inspections import councils
@@ -179,18 +179,31 @@ def import_paths(
     dry_run: bool = False,
     on_result: Callable[[ImportResult], None] | None = None,
 ) -> ImportReport:
-    """Import every letter file under `paths`; one bad file never stops the rest."""
+    """Import every letter file under `paths`; one bad file never stops the rest.
+
+    Each letter still commits on its own, but without waiting for the WAL to reach disk:
+    a server crash could lose the last few letters committed, never half of one, and a
+    re-run imports them again. That is what lets a bulk import keep up hundreds a second.
+    """
     report = ImportReport()
-    for path in letter_files(paths):
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            result = ImportResult(str(path), Outcome.REJECTED, reason=f"cannot read: {error}")
-        else:
-            result = import_letter(data=data, source_name=path.name, dry_run=dry_run)
-            # Reports name the path given, so a file in a large batch can be found again.
-            result = replace(result, source_name=str(path))
-        report.results.append(result)
-        if on_result is not None:
-            on_result(result)
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        for path in letter_files(paths):
+            report.results.append(_import_file(path, dry_run=dry_run))
+            if on_result is not None:
+                on_result(report.results[-1])
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
     return report
+
+
+def _import_file(path: Path, *, dry_run: bool) -> ImportResult:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return ImportResult(str(path), Outcome.REJECTED, reason=f"cannot read: {error}")
+    result = import_letter(data=data, source_name=path.name, dry_run=dry_run)
+    # Reports name the path given, so a file in a large batch can be found again.
+    return replace(result, source_name=str(path))

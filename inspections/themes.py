@@ -20,6 +20,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -100,24 +101,18 @@ class ThemeChange:
 
 
 def tag_findings(*, inspection_ids: list[int] | None = None) -> int:
-    """Apply every theme's current rules to these letters' findings (None: all), in one statement.
+    """Apply every theme's rules to these letters' findings (None: all), in one statement.
 
-    The importer calls this for each new letter, so it is one round trip whatever the
-    number of themes: every (theme, rule) pair is a row of a VALUES list joined against the
-    letters' findings. Keeps editor rows, never adds a rejected theme, and drops rule rows
-    the rules no longer match. Returns the number of theme assignments added.
+    The importer calls this for each new letter: one round trip whatever the number of
+    themes, joining each theme's compiled query against the letters' findings, each
+    finding's text vector taken once. Keeps editor rows, never adds a rejected theme, and
+    drops rule rows the rules no longer match. Returns the number of theme assignments added.
     """
-    rules = [
-        (theme_id, line)
-        for theme_id, text in Theme.objects.values_list("pk", "rules")
-        for line in rule_lines(text)
-    ]
+    queries = _theme_queries(tuple(Theme.objects.order_by("pk").values_list("pk", "rules")))
     findings = Finding._meta.db_table
     finding_themes = FindingTheme._meta.db_table
     rejections = ThemeRejection._meta.db_table
-    values = ", ".join(["(%s, websearch_to_tsquery('english', %s))"] * len(rules)) or (
-        "(NULL::bigint, NULL::tsquery)"
-    )
+    values = ", ".join(["(%s::bigint, %s::tsquery)"] * len(queries)) or "(NULL::bigint, NULL::tsquery)"
     if inspection_ids is None:
         scope, scope_params = "TRUE", []
     else:
@@ -125,27 +120,52 @@ def tag_findings(*, inspection_ids: list[int] | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH rules (theme_id, query) AS (VALUES {values}),"
-            f" matched AS (SELECT DISTINCT f.id AS finding_id, r.theme_id FROM {findings} f"
-            f"  JOIN rules r ON {_TEXT_VECTOR} @@ r.query"
-            f"   WHERE {scope} AND NOT EXISTS ("
-            f"   SELECT 1 FROM {rejections} x"
-            "    WHERE x.finding_id = f.id AND x.theme_id = r.theme_id)),"
-            f" removed AS (DELETE FROM {finding_themes} ft USING {findings} f"
-            f"  WHERE ft.finding_id = f.id AND {scope} AND ft.assigned_by = %s"
+            f" scoped AS MATERIALIZED (SELECT f.id, {_TEXT_VECTOR} AS text_vector"
+            f"  FROM {findings} f WHERE {scope}),"
+            " matched AS (SELECT s.id AS finding_id, r.theme_id"
+            "  FROM scoped s JOIN rules r ON s.text_vector @@ r.query"
+            f"  WHERE NOT EXISTS (SELECT 1 FROM {rejections} x"
+            "   WHERE x.finding_id = s.id AND x.theme_id = r.theme_id)),"
+            f" removed AS (DELETE FROM {finding_themes} ft USING scoped s"
+            "  WHERE ft.finding_id = s.id AND ft.assigned_by = %s"
             "  AND NOT EXISTS (SELECT 1 FROM matched m"
             "   WHERE m.finding_id = ft.finding_id AND m.theme_id = ft.theme_id))"
             f" INSERT INTO {finding_themes} (finding_id, theme_id, assigned_by)"
             " SELECT finding_id, theme_id, %s FROM matched"
             " ON CONFLICT (finding_id, theme_id) DO NOTHING",
             [
-                *(value for rule in rules for value in rule),
-                *scope_params,
+                *(value for query in queries for value in query),
                 *scope_params,
                 FindingTheme.AssignedBy.RULE,
                 FindingTheme.AssignedBy.RULE,
             ],
         )
         return cursor.rowcount
+
+
+@lru_cache(maxsize=4)
+def _theme_queries(themes: tuple[tuple[int, str], ...]) -> list[tuple[int, str]]:
+    """Each theme's rules as one tsquery (its lines ORed), as text, for as long as they last.
+
+    Keyed by every theme's rules, so an admin's edit makes a new entry; parsing ~200 rule
+    lines for every imported letter would cost more than tagging it.
+    """
+    compiled = []
+    for theme_id, rules in themes:
+        lines = rule_lines(rules)
+        if not lines:
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT string_agg('(' || query::text || ')', ' | ')"
+                " FROM unnest(%s::text[]) AS line,"
+                " websearch_to_tsquery('english', line) AS query WHERE numnode(query) > 0",
+                [lines],
+            )
+            query = cursor.fetchone()[0]
+        if query:
+            compiled.append((theme_id, query))
+    return compiled
 
 
 def retag_all(

@@ -59,3 +59,16 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The theme taxonomy a migration seeds, back in place however the last run left the DB.
+
+    Transactional (browser) tests flush every table when they finish, and --reuse-db keeps
+    that empty database for the next run.
+    """
+    from inspections.themes import load_taxonomy
+
+    with django_db_blocker.unblock():
+        load_taxonomy()
