@@ -112,7 +112,8 @@ def tag_findings(*, inspection_ids: list[int] | None = None) -> int:
     findings = Finding._meta.db_table
     finding_themes = FindingTheme._meta.db_table
     rejections = ThemeRejection._meta.db_table
-    values = ", ".join(["(%s::bigint, %s::tsquery)"] * len(queries)) or "(NULL::bigint, NULL::tsquery)"
+    values = ", ".join(["(%s::bigint, %s::tsquery)"] * len(queries))
+    values = values or "(NULL::bigint, NULL::tsquery)"  # no rules at all: match nothing
     if inspection_ids is None:
         scope, scope_params = "TRUE", []
     else:
