@@ -21,9 +21,9 @@ from inspections.facets import (
     facet_counts,
     without_query,
 )
-from inspections.filters import ArchiveFilter, FindingFilter, LetterFilter
+from inspections.filters import ArchiveFilter, FindingFilter, LetterFilter, canonical_query
 from inspections.models import Finding, Inspection, Theme
-from inspections.search import marked, normalise_query
+from inspections.search import marked_if_matched, normalise_query
 
 RESULTS_PER_PAGE = 20
 EXPORT_ROW_LIMIT = 10_000
@@ -107,6 +107,9 @@ def browse_letters(data: QueryDict) -> Browse:
 
 
 def _browse(filterset_class, data: QueryDict, queryset, specs, *, total_facet: str) -> Browse:
+    understood = filterset_class(data, queryset=queryset)
+    understood.is_valid()  # values that fail validation are left out of cleaned_data
+    data = canonical_query(understood, data)
     filterset = filterset_class(data, queryset=queryset)
     facets = facet_counts(filterset_class, data, queryset, specs)
     # Every result has exactly one value of `total_facet`, so its counts add up to the total.
@@ -136,12 +139,13 @@ def _chips(filterset: ArchiveFilter, facets: list[Facet], data: QueryDict) -> li
     for name, label in (("year_from", "From"), ("year_to", "To")):
         if cleaned.get(name):
             chips.append(Chip(f"{label} {cleaned[name]}", without_query(data, name)))
+    if cleaned.get("letter"):
+        chips.append(Chip(f"Letter: {cleaned['letter']}", without_query(data, "letter")))
     return chips
 
 
 def _with_snippet(row):
-    raw = getattr(row, "snippet_raw", None)
-    row.snippet = marked(raw) if raw else None
+    row.snippet = marked_if_matched(row)
     return row
 
 

@@ -9,11 +9,14 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Model, OuterRef
+from django.http import QueryDict
+from django_filters.fields import ModelMultipleChoiceField
 
-from inspections.models import Authority, Category, FindingTheme, InspectionType, Theme
+from inspections.models import Authority, Category, FindingTheme, Inspection, InspectionType, Theme
 
 FIRST_YEAR = 2005
+LAST_YEAR = 2100
 SORT_CHOICES = [("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first")]
 
 
@@ -26,6 +29,39 @@ def region_choices() -> list[tuple[str, str]]:
     return [(region, region) for region in sorted(regions)]
 
 
+# Lenient fields keep the values they know and drop the rest: one stale or mistyped value in
+# a shared link narrows by the others, instead of switching the whole filter off.
+class LenientMultipleChoiceField(forms.MultipleChoiceField):
+    def clean(self, value):
+        return super().clean([item for item in value or [] if self.valid_value(str(item))])
+
+
+class LenientModelMultipleChoiceField(ModelMultipleChoiceField):
+    def clean(self, value):
+        value = [str(item) for item in value or []]
+        known = set(
+            self.queryset.filter(**{f"{self.to_field_name}__in": value}).values_list(
+                self.to_field_name, flat=True
+            )
+        )
+        return super().clean([item for item in value if item in known])
+
+
+class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = LenientMultipleChoiceField
+
+
+class ModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = LenientModelMultipleChoiceField
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=FIRST_YEAR, max_value=LAST_YEAR, **kwargs)
+
+
 class ArchiveFilter(django_filters.FilterSet):
     """What findings and letters share: words, council, region, year and inspection type."""
 
@@ -35,16 +71,14 @@ class ArchiveFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label="Search words")
     # distinct=False throughout: every filter follows foreign keys towards one row (a letter,
     # a council), so no result can repeat, and DISTINCT would cost a sort of every match.
-    authority = django_filters.ModelMultipleChoiceFilter(
+    authority = ModelMultipleChoiceFilter(
         label="Council", to_field_name="slug", queryset=Authority.objects.all(), distinct=False
     )
-    region = django_filters.MultipleChoiceFilter(
-        label="Region", choices=region_choices, distinct=False
-    )
-    year = django_filters.MultipleChoiceFilter(label="Year", choices=year_choices, distinct=False)
-    year_from = django_filters.NumberFilter(label="From year", method="filter_year_from")
-    year_to = django_filters.NumberFilter(label="To year", method="filter_year_to")
-    inspection_type = django_filters.MultipleChoiceFilter(
+    region = MultipleChoiceFilter(label="Region", choices=region_choices, distinct=False)
+    year = MultipleChoiceFilter(label="Year", choices=year_choices, distinct=False)
+    year_from = YearFilter(label="From year", method="filter_year_from")
+    year_to = YearFilter(label="To year", method="filter_year_to")
+    inspection_type = MultipleChoiceFilter(
         label="Inspection type", choices=InspectionType.choices, distinct=False
     )
     sort = django_filters.ChoiceFilter(
@@ -58,8 +92,6 @@ class ArchiveFilter(django_filters.FilterSet):
         self.filters["region"].field_name = f"{prefix}authority__region"
         self.filters["year"].field_name = f"{prefix}letter_date__year"
         self.filters["inspection_type"].field_name = f"{prefix}inspection_type"
-        self.form.fields["year_from"].widget = forms.NumberInput(attrs={"min": FIRST_YEAR})
-        self.form.fields["year_to"].widget = forms.NumberInput(attrs={"min": FIRST_YEAR})
 
     def filter_search(self, queryset, name, value):
         # Ranking and ordering are applied once, in filter_queryset, after every filter.
@@ -90,15 +122,20 @@ class ArchiveFilter(django_filters.FilterSet):
 class FindingFilter(ArchiveFilter):
     letter_path = "inspection__"
 
-    category = django_filters.MultipleChoiceFilter(
-        label="Category", choices=Category.choices, distinct=False
-    )
-    theme = django_filters.ModelMultipleChoiceFilter(
+    category = MultipleChoiceFilter(label="Category", choices=Category.choices, distinct=False)
+    theme = ModelMultipleChoiceFilter(
         label="Theme",
         to_field_name="slug",
         queryset=Theme.objects.all(),
         method="filter_theme",
         distinct=False,
+    )
+
+    # One letter's findings: the council page links its counts here.
+    letter = django_filters.ModelChoiceFilter(
+        label="Letter",
+        field_name="inspection",
+        queryset=Inspection.objects.select_related("authority").defer("source_text"),
     )
 
     def filter_theme(self, queryset, name, value):
@@ -116,3 +153,37 @@ class LetterFilter(ArchiveFilter):
         label="Names an area for priority action",
         widget=forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")]),
     )
+
+
+def canonical_query(filterset: ArchiveFilter, data: QueryDict) -> QueryDict:
+    """The query string as the FilterSet understood it: values it dropped are gone.
+
+    Facets, chips and links are built from this, so nothing shows as chosen that does not
+    narrow the results.
+    """
+    cleaned = filterset.form.cleaned_data
+    canonical = QueryDict(mutable=True)
+    for name in data:
+        if name == "page":
+            canonical.setlist(name, data.getlist(name))
+        elif name in filterset.form.fields:
+            field = filterset.form.fields[name]
+            values = _as_list(cleaned.get(name))
+            canonical.setlist(name, [_as_param(value, field) for value in values])
+    return canonical
+
+
+def _as_list(value) -> list:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str | int | bool | Model):
+        return [value]
+    return list(value)  # a list of choices or a queryset of chosen objects
+
+
+def _as_param(value, field) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Model):
+        return str(getattr(value, getattr(field, "to_field_name", None) or "pk"))
+    return str(value)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import models
-from django.db.models import F, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -79,15 +79,19 @@ class SearchQuerySet(models.QuerySet):
         text = F(field)
         for character, stand_in in _STAND_INS.items():
             text = Replace(text, Value(character), Value(stand_in))
+        terms = search_query(query)
         return self.annotate(
+            # ts_headline marks every query word, even one the query excludes (-police):
+            # only rows that match the whole query should show marks.
+            matches_query=ExpressionWrapper(Q(search_vector=terms), output_field=BooleanField()),
             snippet_raw=SearchHeadline(
                 text,
-                search_query(query),
+                terms,
                 config=SEARCH_CONFIG,
                 start_sel=_MARK_START,
                 stop_sel=_MARK_END,
                 **options,
-            )
+            ),
         )
 
 
@@ -99,8 +103,8 @@ def marked(snippet_raw: str) -> SafeString:
     return mark_safe(html.replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>"))
 
 
-def marked_if_matched(snippet_raw: str | None) -> SafeString | None:
-    """`marked()` for a text with at least one match; None for text without any."""
-    if not snippet_raw or _MARK_START not in snippet_raw:
+def marked_if_matched(row) -> SafeString | None:
+    """`marked()` snippet of a row annotated by with_snippets() that matched the query."""
+    if not getattr(row, "matches_query", False):
         return None
-    return marked(snippet_raw)
+    return marked(row.snippet_raw)

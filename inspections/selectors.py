@@ -26,7 +26,7 @@ def letter_with_findings(pk: int, *, query: str | None = None) -> Inspection:
     )
     for finding in inspection.findings.all():
         # Only findings that matched get marks; the rest show as they are.
-        finding.highlighted = marked_if_matched(getattr(finding, "snippet_raw", None))
+        finding.highlighted = marked_if_matched(finding)
     return inspection
 
 

@@ -266,5 +266,57 @@ def test_council_pages_list_letters_and_link_into_findings(client, corpus):
 
     html = client.get(reverse("inspections:authority-detail", args=["liverpool"])).content.decode()
     assert html.count('class="timeline-date"') == 2
-    assert "?authority=liverpool&amp;year=2010&amp;category=development" in html
+    letter = corpus["liverpool-2010"]
+    assert f"?letter={letter.pk}&amp;category=development" in html
     assert "2 areas for development" in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"year_from": "0"},
+        {"year_from": "-5"},
+        {"year_to": "10000"},
+        {"year_from": "99999999999"},
+        {"year_from": "2012.5"},
+    ],
+)
+def test_out_of_range_years_are_ignored_not_errors(client, corpus, params):
+    for url in (FINDINGS_URL, reverse("inspections:letter-list")):
+        response = client.get(url, params)
+
+        assert response.status_code == 200
+        assert "From " not in "".join(chip.label for chip in response.context["browse"].chips)
+
+
+def test_an_unknown_value_is_dropped_and_the_known_ones_still_narrow(corpus):
+    browse = browse_findings(
+        QueryDict("authority=kent&authority=nowhere&theme=bogus&year=2017&year=1999")
+    )
+
+    assert browse.total == 2  # Kent's two findings of 2017
+    assert {chip.label for chip in browse.chips} == {"Council: Kent", "Year: 2017"}
+    assert "nowhere" not in browse.query_string and "bogus" not in browse.query_string
+
+
+def test_a_letter_filter_narrows_to_one_letter(client, corpus):
+    letter = corpus["liverpool-2010"]
+
+    browse = browse_findings(QueryDict(f"letter={letter.pk}&category=development"))
+
+    assert browse.total == 2
+    assert [chip.label for chip in browse.chips if chip.label.startswith("Letter:")] == [
+        f"Letter: {letter}"
+    ]
+
+
+def test_letter_page_marks_only_findings_that_match_the_whole_query(client):
+    kept = FindingFactory(text="Supervision is regular.")
+    FindingFactory(inspection=kept.inspection, text="Supervision with the police is joint.")
+
+    html = client.get(kept.inspection.get_absolute_url(), {"q": "supervision -police"})
+    html = html.content.decode()
+
+    assert html.count('class="is-match"') == 1
+    assert "<mark>Supervision</mark> is regular." in html
+    assert "<mark>police</mark>" not in html
