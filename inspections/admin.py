@@ -8,8 +8,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from inspections import themes
-from inspections.forms import LetterUploadForm
-from inspections.importer import import_letter
+from inspections.forms import LetterUploadForm, upload_problem
+from inspections.importer import ImportResult, Outcome, import_letter
 from inspections.models import (
     Authority,
     Finding,
@@ -59,11 +59,7 @@ class InspectionAdmin(admin.ModelAdmin):
         form = LetterUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             results = [
-                import_letter(
-                    data=upload.read(),
-                    source_name=upload.name,
-                    dry_run=form.cleaned_data["dry_run"],
-                )
+                self._import_upload(upload, dry_run=form.cleaned_data["dry_run"])
                 for upload in form.cleaned_data["files"]
             ]
         context = {
@@ -76,6 +72,13 @@ class InspectionAdmin(admin.ModelAdmin):
             "changelist_url": reverse("admin:inspections_inspection_changelist"),
         }
         return TemplateResponse(request, "admin/inspections/inspection/upload.html", context)
+
+    @staticmethod
+    def _import_upload(upload, *, dry_run: bool) -> ImportResult:
+        problem = upload_problem(upload)
+        if problem:
+            return ImportResult(upload.name, Outcome.REJECTED, reason=problem)
+        return import_letter(data=upload.read(), source_name=upload.name, dry_run=dry_run)
 
 
 class FindingThemeInline(admin.TabularInline):

@@ -6,6 +6,7 @@ filtering, so a download holds exactly what the page listed.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -32,7 +33,9 @@ EXPORT_COLUMNS = [
     "region",
     "letter_date",
     "inspection_type",
+    "inspection_type_label",
     "category",
+    "category_label",
     "heading",
     "themes",
     "recurring",
@@ -149,8 +152,16 @@ def _with_snippet(row):
     return row
 
 
-def export_rows(data: QueryDict) -> Iterator[dict]:
-    """The findings the page lists for this query string, as flat rows, at most EXPORT_ROW_LIMIT."""
+def export_name(extension: str) -> str:
+    return f"findings-{datetime.date.today():%Y-%m-%d}.{extension}"
+
+
+def export_rows(data: QueryDict, *, base_url: str) -> Iterator[dict]:
+    """The findings the page lists for this query string, as flat rows, at most EXPORT_ROW_LIMIT.
+
+    Links are absolute (from `base_url`), so they still work in a spreadsheet.
+    """
+    base_url = base_url.rstrip("/")
     filterset = FindingFilter(data, queryset=Finding.objects.all())
     findings = (
         filterset.qs.select_related("inspection__authority")
@@ -164,11 +175,13 @@ def export_rows(data: QueryDict) -> Iterator[dict]:
             "region": inspection.authority.region,
             "letter_date": inspection.letter_date.isoformat(),
             "inspection_type": inspection.inspection_type,
+            "inspection_type_label": inspection.get_inspection_type_display(),
             "category": finding.category,
+            "category_label": finding.get_category_display(),
             "heading": finding.heading,
             "themes": [theme.name for theme in finding.themes.all()],
             "recurring": finding.recurring,
             "text": finding.text,
-            "letter_url": inspection.get_absolute_url(),
-            "finding_url": finding.get_absolute_url(),
+            "letter_url": base_url + inspection.get_absolute_url(),
+            "finding_url": base_url + finding.get_absolute_url(),
         }

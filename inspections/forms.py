@@ -50,17 +50,20 @@ class LetterUploadForm(forms.Form):
                 f"Upload at most {settings.LETTER_UPLOAD_MAX_FILES} files at once "
                 f"({len(files)} were chosen)."
             )
-        problems = []
-        for upload in files:
-            suffix = PurePath(upload.name).suffix.lower()
-            if suffix not in ALLOWED_LETTER_SUFFIXES:
-                kind = suffix or "no extension"
-                problems.append(f"{upload.name}: only .txt files are accepted, not “{kind}”.")
-            elif upload.size > settings.LETTER_UPLOAD_MAX_BYTES:
-                problems.append(
-                    f"{upload.name}: {filesizeformat(upload.size)} is over the limit of "
-                    f"{filesizeformat(settings.LETTER_UPLOAD_MAX_BYTES)} per file."
-                )
-        if problems:
-            raise ValidationError(problems)
         return files
+
+
+def upload_problem(upload) -> str | None:
+    """Why an uploaded file cannot be a letter (type or size), or None.
+
+    Checked file by file, so one wrong file is reported and the others still import.
+    """
+    suffix = PurePath(upload.name).suffix.lower()
+    if suffix not in ALLOWED_LETTER_SUFFIXES:
+        return f"only .txt files are accepted, not “{suffix or 'no extension'}”"
+    if upload.size > settings.LETTER_UPLOAD_MAX_BYTES:
+        return (
+            f"{filesizeformat(upload.size)} is over the limit of "
+            f"{filesizeformat(settings.LETTER_UPLOAD_MAX_BYTES)} per file"
+        )
+    return None

@@ -34,6 +34,7 @@ class ImportResult:
     reason: str = ""
     inspection: Inspection | None = None
     findings: int = 0
+    letter: ParsedLetter | None = None  # what a dry run would have stored
 
 
 @dataclass
@@ -70,7 +71,9 @@ def import_letter(*, data: bytes, source_name: str, dry_run: bool = False) -> Im
     except LetterParseError as error:
         return ImportResult(source_name, Outcome.REJECTED, reason=str(error))
     if dry_run:
-        return ImportResult(source_name, Outcome.CREATED, findings=len(letter.findings))
+        return ImportResult(
+            source_name, Outcome.CREATED, findings=len(letter.findings), letter=letter
+        )
     try:
         with transaction.atomic():
             inspection = _store(letter, source_name=source_name, digest=digest)

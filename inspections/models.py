@@ -112,7 +112,7 @@ class Category(models.TextChoices):
     DEVELOPMENT = "development", "Area for development"
     PRIORITY_ACTION = "priority_action", "Area for priority action"
     OVERVIEW = "overview", "Overview"
-    NARRATIVE = "narrative", "Findings"
+    NARRATIVE = "narrative", "Narrative finding"
 
 
 class Theme(models.Model):

@@ -6,6 +6,11 @@ from inspections.models import Authority, Category, Finding, Inspection, Theme
 from inspections.search import marked_if_matched
 
 
+def latest_letters(limit: int = 10) -> QuerySet[Inspection]:
+    """The newest letters, each with its number of findings."""
+    return letters().annotate(finding_count=Count("findings"))[:limit]
+
+
 def letters() -> QuerySet[Inspection]:
     """Every letter, newest first, with what its list row shows."""
     return Inspection.objects.select_related("authority").order_by(
@@ -45,18 +50,18 @@ def authorities() -> QuerySet[Authority]:
 
 
 def findings_by_category(inspection: Inspection) -> list[tuple[str, str, list[Finding]]]:
-    """The letter's findings grouped by category, as (category, heading, findings)."""
-    groups: dict[str, list[Finding]] = {category: [] for category in CATEGORY_HEADINGS}
-    for finding in inspection.findings.all():
-        groups[finding.category].append(finding)
+    """The letter's findings grouped by category, as (category, heading, findings).
+
+    Groups come in the order the letter first gives them, as a reader of the letter expects.
+    """
+    groups: dict[str, list[Finding]] = {}
+    for finding in inspection.findings.all():  # in position order
+        groups.setdefault(finding.category, []).append(finding)
     return [
-        (category, CATEGORY_HEADINGS[category], findings)
-        for category, findings in groups.items()
-        if findings
+        (category, CATEGORY_HEADINGS[category], findings) for category, findings in groups.items()
     ]
 
 
-# Summary first, then what is good, what is adequate, what must improve.
 CATEGORY_HEADINGS = {
     Category.OVERVIEW: "Overview",
     Category.NARRATIVE: "Findings",

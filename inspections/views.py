@@ -13,7 +13,7 @@ from inspections.models import Authority, Inspection
 def home(request):
     context = {
         "counts": selectors.archive_counts(),
-        "latest_letters": selectors.letters()[:10],
+        "latest_letters": selectors.latest_letters(),
     }
     return render(request, "inspections/home.html", context)
 
@@ -40,11 +40,12 @@ class _Echo:
 
 
 def findings_csv(request):
-    rows = browse.export_rows(request.GET)
+    rows = browse.export_rows(request.GET, base_url=request.build_absolute_uri("/"))
     writer = csv.writer(_Echo())
 
     def lines():
-        yield writer.writerow(browse.EXPORT_COLUMNS)
+        # A byte-order mark, so spreadsheet programs read the curly quotes as UTF-8.
+        yield "\ufeff" + writer.writerow(browse.EXPORT_COLUMNS)
         for row in rows:
             yield writer.writerow(
                 "; ".join(row[column]) if column == "themes" else row[column]
@@ -52,12 +53,12 @@ def findings_csv(request):
             )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="findings.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{browse.export_name("csv")}"'
     return response
 
 
 def findings_json(request):
-    rows = browse.export_rows(request.GET)
+    rows = browse.export_rows(request.GET, base_url=request.build_absolute_uri("/"))
 
     def chunks():
         yield "["
@@ -66,7 +67,7 @@ def findings_json(request):
         yield "\n]\n"
 
     response = StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="findings.json"'
+    response["Content-Disposition"] = f'attachment; filename="{browse.export_name("json")}"'
     return response
 
 
@@ -79,6 +80,8 @@ def letter_detail(request, pk: int):
         "inspection": inspection,
         "finding_groups": selectors.findings_by_category(inspection),
         "query": request.GET.get("q", ""),
+        # The findings page state the reader came from, for the way back.
+        "back_query": request.GET.urlencode(),
     }
     return render(request, "inspections/letter_detail.html", context)
 

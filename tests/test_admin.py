@@ -55,11 +55,15 @@ def test_upload_refuses_files_over_the_size_limit(admin_client, settings):
     assert not Inspection.objects.exists()
 
 
-def test_upload_refuses_other_file_types(admin_client):
-    response = admin_client.post(UPLOAD_URL, {"files": [upload("letter.pdf", b"%PDF-1.4")]})
+def test_a_wrong_file_type_is_rejected_and_the_rest_still_import(admin_client):
+    files = [upload("letter.pdf", b"%PDF-1.4"), upload("000.txt", seed_path(0).read_bytes())]
 
-    assert "only .txt files are accepted" in response.content.decode()
-    assert not Inspection.objects.exists()
+    response = admin_client.post(UPLOAD_URL, {"files": files})
+
+    html = response.content.decode()
+    assert "only .txt files are accepted" in html
+    assert 'class="result-rejected"' in html and 'class="result-created"' in html
+    assert Inspection.objects.count() == 1
 
 
 def test_dry_run_upload_stores_nothing(admin_client):
@@ -68,6 +72,7 @@ def test_dry_run_upload_stores_nothing(admin_client):
     )
 
     assert "would be created" in response.content.decode()
+    assert "Halton, unannounced_cra, 10 January 2012: 17 findings" in response.content.decode()
     assert not Inspection.objects.exists()
 
 

@@ -72,13 +72,13 @@ def test_search_facet_chip_letter_and_csv(page, seeded_site):
     # The CSV holds the rows the page counts.
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV").click()
-    csv_text = open(download_info.value.path(), encoding="utf-8").read()
+    csv_text = open(download_info.value.path(), encoding="utf-8-sig").read()
     assert csv_text.startswith("council,region,letter_date")
     assert len(csv_text.strip().splitlines()) == total + 1
 
     # Opening a result lands on the finding in its letter, with the words marked.
     page.locator(".result-links a").first.click()
-    page.wait_for_url("**/letters/*/?q=caseloads#finding-*")
+    page.wait_for_url("**/letters/*/?q=caseloads*#finding-*")
     target = page.url.rsplit("#", 1)[1]
     assert page.locator(f"#{target} mark").count() >= 1
 

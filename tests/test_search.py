@@ -226,9 +226,12 @@ def test_csv_export_holds_what_the_page_lists(client, corpus):
     response = client.get(
         reverse("inspections:finding-export-csv"), {"q": "caseloads", "region": "North West"}
     )
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content)))
 
     assert response["Content-Type"].startswith("text/csv")
+    assert rows[0]["finding_url"].startswith("http://testserver/letters/")
+    assert "Area for development" in {row["category_label"] for row in rows}
     assert len(rows) == 3
     assert {row["council"] for row in rows} == {"Liverpool", "Halton"}
     assert all(row["themes"] == "Caseloads and capacity" for row in rows)
