@@ -529,3 +529,22 @@ def test_signatories_skip_roles_and_copies():
     ]
 
     assert metadata.signatories(lines) == ["Yvette Stanley", "Sean O’Kelly", "Wendy Williams"]
+
+
+def test_a_list_opening_in_lower_case_is_still_a_list_of_findings():
+    # "..., in particular:" announces findings; a first item in lower case must not be taken
+    # for a sub-list of that sentence (which would drop the whole section).
+    data = (
+        seed_path(3)
+        .read_bytes()
+        .replace(
+            b"- Contact information is gathered",
+            b"- more than 5 > 3: contact information is gathered",
+        )
+    )
+
+    letter = parse_letter(data)
+
+    counts = Counter(finding.category for finding in letter.findings)
+    assert counts == {"satisfactory": 6, "strength": 6, "development": 5}
+    assert letter.findings[0].text.startswith("more than 5 > 3: contact information")

@@ -270,4 +270,6 @@ def _is_sublist(parent: Block, item: Block) -> bool:
     return False
 
 
-_ANNOUNCES_ITEMS = re.compile(r"(?:\bthe following\b[^.:]*|\bensure that):$")
+_ANNOUNCES_ITEMS = re.compile(
+    r"(?:\bthe following\b[^.:]*|\bensure that|\bin particular|\bidentified\b[^.:]*):$"
+)
