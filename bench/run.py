@@ -1,0 +1,895 @@
+"""Benchmark the archive at scale: import a generated corpus, then time the findings page.
+
+    .venv/bin/python bench/run.py --letters 10000 [--db bench_10k] [--skip-import]
+                                  [--datasette] [--explain] [--workers 2] [--repeat 30]
+
+Steps: generate the corpus (bench/generate.py, reused when already there); drop, create
+and migrate the database; import every letter through the real `import_letter` (the last
+`--single` letters in this one process, the rest in `--workers` processes, each rate
+reported); tag themes if the import left that undone; ANALYZE; then serve the project
+with gunicorn (one sync worker, DEBUG off) and time GET /findings/ over real HTTP for a
+fixed set of queries, `--warmup` untimed then `--repeat` timed requests each, interleaved.
+`--datasette` exports the same findings to SQLite with FTS5 and times Datasette's
+equivalent search-with-facets JSON beside ours. `--explain` captures the SQL the page runs
+for each query and writes EXPLAIN (ANALYZE, BUFFERS) of each statement to bench/out/.
+
+Only 127.0.0.1 is ever contacted. Databases are dropped only when their name starts with
+"bench". See bench/README.md for what each number means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import http.client
+import json
+import os
+import platform
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+OUT_DIR = BENCH_DIR / "out"
+DATASETTE_VENV = BENCH_DIR / ".venv-datasette"
+PROJECT_BIN = Path(sys.executable).parent
+for path in (REPO_ROOT, BENCH_DIR):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+import generate  # noqa: E402
+
+SERVER_URL = os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432")
+HOST = "127.0.0.1"
+FACETS = ("council", "region", "year", "inspection_type", "category")
+TARGETS_MS = {"common word": 300.0, "rare word": 60.0}
+TARGET_IMPORT_RATE = 300.0
+CHUNK = 100  # letters a worker imports per task
+
+
+@dataclass(frozen=True)
+class Query:
+    label: str
+    ours: tuple[tuple[str, str], ...]  # GET parameters of /findings/
+    datasette: tuple[tuple[str, str], ...]  # the equivalent filters of /db/findings.json
+
+
+COMMON_WORD = "assessment"
+RARE_WORD = "Rutland"  # a council's name: only its own letters' findings say it
+PHRASE = '"management oversight"'
+TWO_FACETS = (("region", "London"), ("category", "development"))
+QUERIES = (
+    Query("common word", (("q", COMMON_WORD),), (("_search", COMMON_WORD),)),
+    Query("rare word", (("q", RARE_WORD),), (("_search", RARE_WORD),)),
+    Query("phrase", (("q", PHRASE),), (("_search", PHRASE),)),
+    Query("two facets", TWO_FACETS, TWO_FACETS),
+    Query(
+        "word + two facets",
+        (("q", COMMON_WORD), *TWO_FACETS),
+        (("_search", COMMON_WORD), *TWO_FACETS),
+    ),
+    Query("no query", (), ()),
+)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def say(message: str = "") -> None:
+    print(message, flush=True)
+
+
+def short_count(count: int) -> str:
+    if count % 1000 == 0 and count >= 1000:
+        return f"{count // 1000}k"
+    return str(count)
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: the value at or below which `fraction` of samples fall."""
+    ordered = sorted(samples)
+    rank = max(1, round(fraction * len(ordered) + 0.4999))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def fetch(port: int, path: str, *, timeout: float = 300.0) -> tuple[int, bytes, float]:
+    """GET http://127.0.0.1:port/path on a new connection; (status, body, milliseconds)."""
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers={"Connection": "close"})
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    return response.status, body, (time.perf_counter() - started) * 1000
+
+
+def wait_until_up(port: int, path: str, process: subprocess.Popen, *, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server on port {port} exited with {process.returncode}")
+        try:
+            fetch(port, path, timeout=5)
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"server on port {port} did not answer {path} within {seconds:.0f} s")
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+# ----------------------------------------------------------------------------- database
+
+
+def admin_connection():
+    import psycopg
+
+    return psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True)
+
+
+def recreate_database(name: str) -> None:
+    if not name.startswith("bench"):
+        raise SystemExit(f"refusing to drop {name!r}: benchmark databases are named bench_*")
+    from psycopg import sql
+
+    with admin_connection() as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def database_exists(name: str) -> bool:
+    with admin_connection() as connection:
+        row = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    return row is not None
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    os.environ["DJANGO_DEBUG"] = "false"
+    # The in-process test Client (for --explain) calls itself "testserver".
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    import django
+
+    django.setup()
+
+
+def server_settings() -> dict[str, str]:
+    from django.db import connection
+
+    names = [
+        "server_version",
+        "shared_buffers",
+        "work_mem",
+        "effective_cache_size",
+        "max_parallel_workers_per_gather",
+        "jit",
+        "synchronous_commit",
+        "random_page_cost",
+        "autovacuum",
+    ]
+    with connection.cursor() as cursor:
+        settings = {}
+        for name in names:
+            cursor.execute(f"SHOW {name}")
+            settings[name] = cursor.fetchone()[0]
+    return settings
+
+
+# ----------------------------------------------------------------------------- import
+
+
+@dataclass
+class ImportRun:
+    mode: str
+    letters: int = 0
+    created: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: int = 0  # import_letter raised instead of returning a result
+    findings: int = 0
+    seconds: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.letters / self.seconds if self.seconds else 0.0
+
+    def add(self, other: ImportRun) -> None:
+        for name in ("letters", "created", "unchanged", "rejected", "errors", "findings"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.reasons.extend(other.reasons[: max(0, 10 - len(self.reasons))])
+
+
+def import_files(paths: Iterable[str]) -> ImportRun:
+    """Import files through the real importer, in this process; count what happened."""
+    from inspections.importer import Outcome, import_letter
+
+    run = ImportRun(mode="chunk")
+    for name in paths:
+        path = Path(name)
+        run.letters += 1
+        try:
+            result = import_letter(data=path.read_bytes(), source_name=path.name)
+        except Exception as error:  # the importer should never raise; count it and go on
+            run.errors += 1
+            if len(run.reasons) < 10:
+                run.reasons.append(f"{path.name}: raised {type(error).__name__}: {error}")
+            continue
+        run.findings += result.findings
+        if result.outcome == Outcome.CREATED:
+            run.created += 1
+        elif result.outcome == Outcome.UNCHANGED:
+            run.unchanged += 1
+        else:
+            run.rejected += 1
+            if len(run.reasons) < 10:
+                run.reasons.append(f"{path.name}: rejected: {result.reason}")
+    return run
+
+
+class AutoAnalyze:
+    """ANALYZE the tables the import fills each time they grow by a tenth, as autovacuum would.
+
+    Autovacuum is off on some servers (it is on the shared one here); without fresh
+    statistics the planner goes on costing the import's own statements for empty tables.
+    """
+
+    def __init__(self) -> None:
+        self.enabled = _autovacuum_off()
+        self.next_at = 500
+        self.runs = 0
+        self.seconds = 0.0
+
+    def maybe(self, imported: int) -> None:
+        if not self.enabled or imported < self.next_at:
+            return
+        started = time.perf_counter()
+        from django.db import connection
+
+        from inspections.models import Finding, FindingTheme, Inspection
+
+        with connection.cursor() as cursor:
+            for model in (Inspection, Finding, FindingTheme):
+                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+        self.runs += 1
+        self.seconds += time.perf_counter() - started
+        self.next_at = int(imported * 1.1) + 50
+
+
+def _autovacuum_off() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW autovacuum")
+        return cursor.fetchone()[0] == "off"
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def import_corpus(
+    paths: list[str], *, workers: int, single: int, analyzer: AutoAnalyze
+) -> list[ImportRun]:
+    """The first files with `workers` processes, the last `single` in this process alone.
+
+    The single-process part runs last, so its rate is measured against a nearly full
+    database, as a new letter arriving in a big archive would be.
+    """
+    import multiprocessing
+
+    from django.db import connections
+
+    single = len(paths) if workers <= 1 else min(single, len(paths))
+    parallel_paths, single_paths = paths[: len(paths) - single], paths[len(paths) - single :]
+    runs = []
+    done = 0
+    if parallel_paths:
+        run = ImportRun(mode=f"{workers} worker processes")
+        connections.close_all()  # forked workers must open their own connections
+        started = time.perf_counter()
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            for chunk_run in pool.imap_unordered(import_files, _chunks(parallel_paths, CHUNK)):
+                run.add(chunk_run)
+                done += chunk_run.letters
+                analyzer.maybe(done)
+                if done % 5_000 < CHUNK:
+                    elapsed = time.perf_counter() - started
+                    say(f"  imported {done:,}/{len(parallel_paths):,} ({done / elapsed:.0f}/s)")
+        run.seconds = time.perf_counter() - started
+        runs.append(run)
+    if single_paths:
+        run = ImportRun(mode="single process")
+        started = time.perf_counter()
+        for chunk in _chunks(single_paths, CHUNK):
+            run.add(import_files(chunk))
+            done += len(chunk)
+            analyzer.maybe(done)
+        run.seconds = time.perf_counter() - started
+        runs.append(run)
+    return runs
+
+
+def tag_themes_if_needed() -> tuple[str, float]:
+    """Apply the theme rules when the import did not, so the theme facet has its rows."""
+    from inspections.models import FindingTheme, Theme
+
+    if not Theme.objects.exists():
+        return "no themes defined", 0.0
+    if FindingTheme.objects.exists():
+        return "tagged by the import", 0.0
+    from inspections.themes import retag_all
+
+    started = time.perf_counter()
+    retag_all()
+    return "retag_all() after the import", time.perf_counter() - started
+
+
+def analyze() -> float:
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        # Autovacuum is off on this shared server; a production server's autovacuum would
+        # have vacuumed after a bulk import (visibility map, the GIN index's pending list).
+        cursor.execute("VACUUM (ANALYZE)")
+    return time.perf_counter() - started
+
+
+def corpus_size(database: str) -> dict[str, int | str]:
+    from django.db import connection
+
+    from inspections.models import Finding, FindingTheme, Inspection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(%s))", [database])
+        size = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT pg_size_pretty(pg_relation_size(%s)), pg_size_pretty(pg_indexes_size(%s))",
+            [Finding._meta.db_table, Finding._meta.db_table],
+        )
+        table, indexes = cursor.fetchone()
+    return {
+        "letters": Inspection.objects.count(),
+        "findings": Finding.objects.count(),
+        "finding_themes": FindingTheme.objects.count(),
+        "database_size": size,
+        "finding_table": table,
+        "finding_indexes": indexes,
+    }
+
+
+def match_counts() -> dict[str, int]:
+    """How many findings each query matches, by the page's own FilterSet."""
+    from django.http import QueryDict
+
+    from inspections.filters import FindingFilter
+    from inspections.models import Finding
+
+    counts = {}
+    for query in QUERIES:
+        data = QueryDict(urlencode(query.ours))
+        counts[query.label] = FindingFilter(data, queryset=Finding.objects.all()).qs.count()
+    return counts
+
+
+# ----------------------------------------------------------------------------- timing
+
+
+@dataclass
+class Timing:
+    label: str
+    path: str
+    samples: list[float] = field(default_factory=list)
+    status: int = 0
+    bytes: int = 0
+    matches: int | None = None
+    note: str = ""
+    last_body: bytes = field(default=b"", repr=False)
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.samples) if self.samples else float("nan")
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.samples, 0.95) if self.samples else float("nan")
+
+
+def time_paths(port: int, paths: dict[str, str], *, warmup: int, repeat: int) -> dict[str, Timing]:
+    """Warm each path up, then time `repeat` rounds, each round every path once in turn."""
+    timings = {label: Timing(label, path) for label, path in paths.items()}
+    for timing in timings.values():
+        for _ in range(warmup):
+            status, body, _ = fetch(port, timing.path)
+            if status != 200:
+                raise SystemExit(f"GET {timing.path} answered {status}: {body[:300]!r}")
+    for _ in range(repeat):
+        for timing in timings.values():
+            status, body, ms = fetch(port, timing.path)
+            timing.samples.append(ms)
+            timing.status, timing.bytes = status, len(body)
+            timing.last_body = body
+    return timings
+
+
+def start_gunicorn(database_url: str, port: int, log: Path) -> subprocess.Popen:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    command = [
+        str(PROJECT_BIN / "gunicorn"),
+        "config.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        "1",
+        "--timeout",
+        "600",
+    ]
+    handle = log.open("ab")
+    return subprocess.Popen(
+        command, cwd=REPO_ROOT, env=environment, stdout=handle, stderr=subprocess.STDOUT
+    )
+
+
+def findings_path(params: Iterable[tuple[str, str]]) -> str:
+    query = urlencode(list(params))
+    return f"/findings/?{query}" if query else "/findings/"
+
+
+# ----------------------------------------------------------------------------- datasette
+
+
+def datasette_path(params: Iterable[tuple[str, str]]) -> str:
+    facets = [("_facet", name) for name in FACETS]
+    return "/db/findings.json?" + urlencode([*params, *facets, ("_size", "20")])
+
+
+def export_sqlite(database_file: Path, expected_findings: int) -> float:
+    """Write the findings with their letter's fields to SQLite, with FTS5 and facet indexes."""
+    from django.db import connection, transaction
+
+    from inspections.models import Authority, Finding, Inspection
+
+    if database_file.exists() and _sqlite_findings(database_file) == expected_findings:
+        say(f"  reusing {database_file} ({expected_findings:,} findings)")
+        return 0.0
+    started = time.perf_counter()
+    database_file.parent.mkdir(parents=True, exist_ok=True)
+    database_file.unlink(missing_ok=True)
+    target = sqlite3.connect(database_file)
+    target.executescript(
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+        "CREATE TABLE findings (id INTEGER PRIMARY KEY, text TEXT, heading TEXT, category TEXT,"
+        " council TEXT, region TEXT, year INTEGER, inspection_type TEXT);"
+    )
+    select = (
+        "SELECT f.id, f.text, f.heading, f.category, a.name, a.region,"
+        " EXTRACT(YEAR FROM i.letter_date)::int, i.inspection_type"
+        f" FROM {Finding._meta.db_table} f"
+        f" JOIN {Inspection._meta.db_table} i ON i.id = f.inspection_id"
+        f" JOIN {Authority._meta.db_table} a ON a.id = i.authority_id ORDER BY f.id"
+    )
+    with transaction.atomic():  # a server-side cursor lives in a transaction
+        with connection.connection.cursor(name="export") as cursor:  # streamed, not loaded
+            cursor.execute(select)
+            while rows := cursor.fetchmany(20_000):
+                target.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    target.commit()
+    target.close()
+    sqlite_utils = str(DATASETTE_VENV / "bin" / "sqlite-utils")
+    db = str(database_file)
+    subprocess.run(
+        [
+            sqlite_utils,
+            "enable-fts",
+            db,
+            "findings",
+            "text",
+            "heading",
+            "--fts5",
+            "--tokenize",
+            "porter",
+        ],
+        check=True,
+    )
+    for column in FACETS:
+        subprocess.run([sqlite_utils, "create-index", db, "findings", column], check=True)
+    subprocess.run([sqlite_utils, "optimize", db, "--no-vacuum"], check=True)
+    subprocess.run([sqlite_utils, "analyze", db], check=True)
+    return time.perf_counter() - started
+
+
+def _sqlite_findings(database_file: Path) -> int | None:
+    try:
+        with sqlite3.connect(database_file) as connection:
+            has_fts = connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'findings_fts'"
+            ).fetchone()
+            count = connection.execute("SELECT count(*) FROM findings").fetchone()[0]
+        return count if has_fts else None
+    except sqlite3.Error:
+        return None
+
+
+def ensure_datasette_venv() -> None:
+    if (DATASETTE_VENV / "bin" / "datasette").exists():
+        return
+    say(f"  creating {DATASETTE_VENV} with datasette and sqlite-utils")
+    # A venv of its own: Datasette and its dependencies never enter the project's venv.
+    subprocess.run([sys.executable, "-m", "venv", str(DATASETTE_VENV)], check=True)
+    pip = str(DATASETTE_VENV / "bin" / "pip")
+    subprocess.run([pip, "install", "--quiet", "datasette", "sqlite-utils"], check=True)
+
+
+def start_datasette(database_file: Path, port: int, log: Path) -> subprocess.Popen:
+    command = [
+        str(DATASETTE_VENV / "bin" / "datasette"),
+        "serve",
+        "--immutable",
+        str(database_file),
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        # Let every count and facet finish: the defaults (1 s, 200 ms) would cut them short.
+        "--setting",
+        "sql_time_limit_ms",
+        "600000",
+        "--setting",
+        "facet_time_limit_ms",
+        "600000",
+        "--setting",
+        "suggest_facets",
+        "off",
+        "--setting",
+        "default_facet_size",
+        "200",
+    ]
+    handle = log.open("ab")
+    return subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT)
+
+
+def datasette_note(body: bytes) -> tuple[int | None, str]:
+    data = json.loads(body)
+    timed_out = data.get("facets_timed_out") or []
+    note = f"facets timed out: {', '.join(timed_out)}" if timed_out else ""
+    return data.get("filtered_table_rows_count"), note
+
+
+# ----------------------------------------------------------------------------- explain
+
+
+def explain_queries(out: Path) -> list[dict]:
+    """Request each query in-process, capture its SQL, EXPLAIN ANALYZE every statement."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    summary = []
+    with out.open("w") as report:
+        for query in QUERIES:
+            path = findings_path(query.ours)
+            client.get(path)  # warm
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(path)
+                total = (time.perf_counter() - started) * 1000
+            statements = [
+                (float(item["time"]) * 1000, item["sql"]) for item in captured.captured_queries
+            ]
+            sql_ms = sum(ms for ms, _ in statements)
+            report.write(f"\n{'=' * 100}\n{query.label}: GET {path} -> {response.status_code}\n")
+            report.write(
+                f"{len(statements)} statements, {sql_ms:.1f} ms in SQL, {total:.1f} ms in all\n"
+            )
+            slow = []
+            for number, (ms, sql) in enumerate(statements, start=1):
+                report.write(f"\n--- statement {number}: {ms:.1f} ms\n{sql}\n")
+                if not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                with connection.cursor() as cursor:
+                    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+                    plan = "\n".join(row[0] for row in cursor.fetchall())
+                report.write(plan + "\n")
+                slow.append({"number": number, "ms": round(ms, 1), "sql": sql[:300]})
+            slow.sort(key=lambda item: -item["ms"])
+            summary.append(
+                {
+                    "query": query.label,
+                    "statements": len(statements),
+                    "sql_ms": round(sql_ms, 1),
+                    "total_ms": round(total, 1),
+                    "slowest": slow[:4],
+                }
+            )
+    return summary
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def render_table(
+    ours: dict[str, Timing], theirs: dict[str, Timing] | None, counts: dict[str, int]
+) -> str:
+    header = ["query", "findings matched", "ours p50 ms", "ours p95 ms", "target p95"]
+    if theirs:
+        header += ["datasette matched", "datasette p50 ms", "datasette p95 ms"]
+    rows = [header]
+    for query in QUERIES:
+        timing = ours[query.label]
+        target = TARGETS_MS.get(query.label)
+        verdict = ""
+        if target:
+            verdict = f"<= {target:.0f} {'ok' if timing.p95 <= target else 'MISSED'}"
+        row = [
+            query.label,
+            f"{counts.get(query.label, 0):,}",
+            f"{timing.p50:.1f}",
+            f"{timing.p95:.1f}",
+            verdict,
+        ]
+        if theirs:
+            other = theirs[query.label]
+            row += [
+                "?" if other.matches is None else f"{other.matches:,}",
+                f"{other.p50:.1f}",
+                f"{other.p95:.1f}" + (f" ({other.note})" if other.note else ""),
+            ]
+        rows.append(row)
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [
+            cell.ljust(width) if column == 0 else cell.rjust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+        if index == 0:
+            lines.append("|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--letters", type=int, default=10_000, help="corpus size (10,000)")
+    parser.add_argument("--db", help="database name (default bench_<letters>, e.g. bench_10k)")
+    parser.add_argument("--corpus", type=Path, help="letters folder (default bench/out/corpus-<n>)")
+    parser.add_argument("--seed", type=int, default=1, help="generator seed")
+    parser.add_argument("--skip-import", action="store_true", help="use the database as it is")
+    parser.add_argument("--workers", type=int, default=2, help="import processes")
+    parser.add_argument(
+        "--single", type=int, default=2000, help="letters imported last by one process alone"
+    )
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--datasette", action="store_true", help="time Datasette side by side")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the page's SQL")
+    parser.add_argument(
+        "--pg-options",
+        default="",
+        metavar="OPTIONS",
+        help="PostgreSQL settings for the timed connections, e.g. '-c parallel_setup_cost=10000'",
+    )
+    parser.add_argument("--tag", default="", help="suffix for this run's output files")
+    args = parser.parse_args(argv)
+
+    label = short_count(args.letters)
+    database = args.db or f"bench_{label}"
+    database_url = f"{SERVER_URL}/{database}"
+    corpus = args.corpus or OUT_DIR / f"corpus-{label}"
+    run_name = f"{label}-{args.tag}" if args.tag else label
+    if args.pg_options:
+        # libpq reads PGOPTIONS: every connection of this process, its workers and
+        # gunicorn gets these settings, without touching the project's settings.
+        os.environ["PGOPTIONS"] = args.pg_options
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    # Two runs at once share the 2 cores and spoil each other's numbers: take turns.
+    lock = (OUT_DIR / ".run.lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        say("another bench/run.py is running: waiting for it to finish ...")
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    results: dict = {
+        "letters_requested": args.letters,
+        "database": database,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "load_average_start": os.getloadavg(),
+        "client": "real HTTP (http.client, one new connection per request) to gunicorn",
+        "pg_options": args.pg_options,
+    }
+    say(f"benchmark: {args.letters:,} letters, database {database}, corpus {corpus}")
+
+    if not args.skip_import:
+        manifest = generate.read_manifest(corpus)
+        if (
+            not manifest
+            or manifest.get("letters") != args.letters
+            or manifest.get("seed") != args.seed
+        ):
+            shutil.rmtree(corpus, ignore_errors=True)
+            say("generating the corpus ...")
+            manifest = generate.generate(args.letters, corpus, seed=args.seed)
+        say(f"  corpus: {manifest['letters']:,} files, {manifest['findings']:,} findings written")
+        results["generation_seconds"] = manifest["seconds"]
+        recreate_database(database)
+    elif not database_exists(database):
+        raise SystemExit(f"--skip-import: database {database} does not exist")
+
+    setup_django(database_url)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    results["server_settings"] = server_settings()
+
+    if not args.skip_import:
+        paths = [str(path) for path in generate.iter_letter_paths(corpus, args.letters)]
+        say(f"importing {len(paths):,} letters ...")
+        analyzer = AutoAnalyze()
+        runs = import_corpus(paths, workers=args.workers, single=args.single, analyzer=analyzer)
+        for run in runs:
+            say(
+                f"  {run.mode}: {run.letters:,} letters in {run.seconds:.1f} s = {run.rate:.0f} "
+                f"letters/s (created {run.created:,}, unchanged {run.unchanged:,}, "
+                f"rejected {run.rejected:,}, raised {run.errors:,})"
+            )
+            for reason in run.reasons:
+                say(f"    {reason}")
+        results["import"] = [{**asdict(run), "rate": run.rate} for run in runs]
+        if analyzer.enabled:
+            results["import_analyze"] = {"runs": analyzer.runs, "seconds": analyzer.seconds}
+            say(
+                f"  autovacuum is off: ANALYZE run {analyzer.runs} times during the import "
+                f"({analyzer.seconds:.1f} s, inside the import times)"
+            )
+        how, seconds = tag_themes_if_needed()
+        results["themes"] = {"how": how, "seconds": seconds}
+        say(f"  themes: {how}" + (f" ({seconds:.1f} s)" if seconds else ""))
+    results["analyze_seconds"] = analyze()
+    size = corpus_size(database)
+    results["corpus"] = size
+    say(
+        f"corpus: {size['letters']:,} letters, {size['findings']:,} findings, "
+        f"{size['finding_themes']:,} finding themes; database {size['database_size']} "
+        f"(findings table {size['finding_table']} + indexes {size['finding_indexes']})"
+    )
+    counts = match_counts()
+    results["matches"] = counts
+
+    from django.urls import reverse
+
+    reverse("inspections:finding-list")  # fails early if the page is not there
+    port = free_port()
+    gunicorn_log = OUT_DIR / f"gunicorn-{run_name}.log"
+    server = start_gunicorn(database_url, port, gunicorn_log)
+    try:
+        wait_until_up(port, "/findings/", server)
+        say(
+            f"timing /findings/ on gunicorn at {HOST}:{port} "
+            f"({args.warmup} warm-ups, {args.repeat} runs) ..."
+        )
+        ours = time_paths(
+            port,
+            {query.label: findings_path(query.ours) for query in QUERIES},
+            warmup=args.warmup,
+            repeat=args.repeat,
+        )
+    finally:
+        stop(server)
+
+    theirs = None
+    if args.datasette:
+        ensure_datasette_venv()
+        sqlite_file = OUT_DIR / f"datasette-{label}" / "db.db"
+        say(f"exporting findings to {sqlite_file} ...")
+        results["datasette_export_seconds"] = export_sqlite(sqlite_file, size["findings"])
+        port = free_port()
+        datasette = start_datasette(sqlite_file, port, OUT_DIR / f"datasette-{label}.log")
+        try:
+            wait_until_up(port, "/db/findings.json?_size=1", datasette)
+            say(f"timing datasette at {HOST}:{port} ...")
+            theirs = time_paths(
+                port,
+                {query.label: datasette_path(query.datasette) for query in QUERIES},
+                warmup=args.warmup,
+                repeat=args.repeat,
+            )
+            for timing in theirs.values():
+                timing.matches, timing.note = datasette_note(timing.last_body)
+        finally:
+            stop(datasette)
+
+    if args.explain:
+        explain_file = OUT_DIR / f"explain-{run_name}.txt"
+        say(f"EXPLAIN ANALYZE of the page's SQL -> {explain_file}")
+        results["explain"] = explain_queries(explain_file)
+        for item in results["explain"]:
+            say(
+                f"  {item['query']}: {item['statements']} statements, {item['sql_ms']} ms SQL "
+                f"of {item['total_ms']} ms; slowest: "
+                + ", ".join(f"#{slow['number']} {slow['ms']} ms" for slow in item["slowest"])
+            )
+
+    results["load_average_end"] = os.getloadavg()
+    results["timings"] = {
+        side: {
+            timing.label: {
+                "path": timing.path,
+                "p50_ms": round(timing.p50, 2),
+                "p95_ms": round(timing.p95, 2),
+                "samples_ms": [round(sample, 2) for sample in timing.samples],
+                "bytes": timing.bytes,
+                "matches": timing.matches,
+                "note": timing.note,
+            }
+            for timing in timings.values()
+        }
+        for side, timings in (("ours", ours), ("datasette", theirs or {}))
+    }
+    results_file = OUT_DIR / f"results-{run_name}.json"
+    results_file.write_text(json.dumps(results, indent=2, default=str) + "\n")
+
+    say()
+    say(f"## {size['letters']:,} letters, {size['findings']:,} findings ({database})")
+    if "import" in results:
+        overall_letters = sum(run["letters"] for run in results["import"])
+        overall_seconds = sum(run["seconds"] for run in results["import"])
+        for run in results["import"]:
+            verdict = "ok" if run["rate"] >= TARGET_IMPORT_RATE else "MISSED"
+            say(
+                f"import, {run['mode']}: {run['rate']:.0f} letters/s "
+                f"({run['letters']:,} letters in {run['seconds']:.1f} s; target >= "
+                f"{TARGET_IMPORT_RATE:.0f}: {verdict})"
+            )
+        say(f"import, overall: {overall_letters / overall_seconds:.0f} letters/s")
+    say(f"VACUUM (ANALYZE): {results['analyze_seconds']:.1f} s")
+    say(
+        f"page: GET /findings/ with facets, p50/p95 of {args.repeat} runs "
+        f"after {args.warmup} warm-ups"
+    )
+    say(render_table(ours, theirs, counts))
+    start, end = results["load_average_start"][0], results["load_average_end"][0]
+    say(f"load average (1 min) at start {start:.2f}, at end {end:.2f} on {os.cpu_count()} cores")
+    say(f"results: {results_file}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
