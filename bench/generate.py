@@ -38,19 +38,20 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from inspections.councils import Council, all_councils, match_council  # noqa: E402
+from inspections.parsing.letter import (  # noqa: E402
+    DEVELOPMENT,
+    NARRATIVE,
+    OVERVIEW,
+    PRIORITY_ACTION,
+    SATISFACTORY,
+    STRENGTH,
+)
 
 SEED_DIR = REPO_ROOT / "fixtures" / "letters"
 SHARD_SIZE = 1000
 FIRST_DAY = dt.date(2009, 1, 1)
 LAST_DAY = dt.date(2025, 12, 31)
 COUNCIL_MARK = "\x00council\x00"  # where a seed finding named its own council
-
-STRENGTH = "strength"
-SATISFACTORY = "satisfactory"
-DEVELOPMENT = "development"
-PRIORITY_ACTION = "priority_action"
-OVERVIEW = "overview"
-NARRATIVE = "narrative"
 
 INSPECTORS = [
     "Marie McGuinness",
