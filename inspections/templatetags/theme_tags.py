@@ -69,7 +69,7 @@ def year_chart(series: list[themes.YearCounts], title: str) -> dict:
                     width=round(bar_width, 1),
                     height=round(height, 1),
                     series=key,
-                    label=f"{year.year}: {count} {name.lower()}",
+                    label=f"{year.year}, {name.lower()}: {count}",
                 )
             )
         if index % label_every == 0:
