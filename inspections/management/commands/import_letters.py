@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from inspections.importer import ImportResult, Outcome, import_paths, letter_files
 
@@ -29,29 +30,21 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"No such file or folder: {', '.join(missing)}")
         files = list(letter_files(paths))
-        show_progress = verbosity >= 1 and sys.stderr.isatty()
-        seen = 0
+        # A progress bar on a terminal only; logs and pipes get the summary alone.
+        with tqdm(total=len(files), unit="letter", disable=verbosity < 1 or None) as bar:
 
-        def on_result(result: ImportResult) -> None:
-            nonlocal seen
-            seen += 1
-            if result.outcome == Outcome.REJECTED:
-                self.stderr.write(f"{result.source_name}: {result.reason}")
-            elif verbosity >= 2:
-                self.stdout.write(f"{result.source_name}: {result.outcome}")
-            if show_progress:
-                done = seen * 30 // len(files)
-                sys.stderr.write(f"\r[{'#' * done}{'.' * (30 - done)}] {seen}/{len(files)} ")
-                sys.stderr.flush()
+            def on_result(result: ImportResult) -> None:
+                bar.update()
+                if result.outcome == Outcome.REJECTED and not bar.disable:
+                    bar.write(f"{result.source_name}: {result.reason}", file=sys.stderr)
+                elif verbosity >= 2:
+                    bar.write(f"{result.source_name}: {result.outcome}", file=sys.stdout)
 
-        report = import_paths(files, dry_run=dry_run, on_result=on_result)
-        if show_progress:
-            sys.stderr.write("\n")
+            report = import_paths(files, dry_run=dry_run, on_result=on_result)
         prefix = "Dry run, nothing written: would have " if dry_run else ""
         self.stdout.write(
             f"{prefix}created {report.count(Outcome.CREATED)}, "
-            f"unchanged {report.count(Outcome.UNCHANGED)}, "
-            f"failed {report.count(Outcome.REJECTED)}"
+            f"unchanged {report.count(Outcome.UNCHANGED)}, failed {report.count(Outcome.REJECTED)}"
         )
         for result in report.rejected:
             self.stdout.write(f"  failed: {result.source_name}: {result.reason}")
