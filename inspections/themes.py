@@ -54,16 +54,7 @@ def rule_lines(rules: str) -> list[str]:
 
 def rules_without_terms(rules: str) -> list[str]:
     """Rule lines that can never match: nothing but stop words and punctuation."""
-    lines = rule_lines(rules)
-    if not lines:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT line FROM unnest(%s::text[]) AS line"
-            " WHERE numnode(websearch_to_tsquery('english', line)) = 0",
-            [lines],
-        )
-        return [row[0] for row in cursor.fetchall()]
+    return [line for line, query in explain_rules(rules) if not query]
 
 
 def explain_rules(rules: str) -> list[tuple[str, str]]:
@@ -83,9 +74,9 @@ def explain_rules(rules: str) -> list[tuple[str, str]]:
         return [(line, query) for line, query in cursor.fetchall()]
 
 
-def _theme_query(rules: list[str]) -> str:
-    """A tsquery expression matching any of the rules (placeholders, one per rule)."""
-    return " || ".join(["websearch_to_tsquery('english', %s)"] * len(rules))
+def compiled_query(rules: str) -> str:
+    """A theme's rule lines as one tsquery, in text: the lines ORed; "" when none can match."""
+    return " | ".join(f"({query})" for _, query in explain_rules(rules) if query)
 
 
 # --- Services ----------------------------------------------------------------------------
@@ -151,22 +142,8 @@ def _theme_queries(themes: tuple[tuple[int, str], ...]) -> list[tuple[int, str]]
     Keyed by every theme's rules, so an admin's edit makes a new entry; parsing ~200 rule
     lines for every imported letter would cost more than tagging it.
     """
-    compiled = []
-    for theme_id, rules in themes:
-        lines = rule_lines(rules)
-        if not lines:
-            continue
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT string_agg('(' || query::text || ')', ' | ')"
-                " FROM unnest(%s::text[]) AS line,"
-                " websearch_to_tsquery('english', line) AS query WHERE numnode(query) > 0",
-                [lines],
-            )
-            query = cursor.fetchone()[0]
-        if query:
-            compiled.append((theme_id, query))
-    return compiled
+    compiled = ((theme_id, compiled_query(rules)) for theme_id, rules in themes)
+    return [(theme_id, query) for theme_id, query in compiled if query]
 
 
 def retag_all(
@@ -198,42 +175,40 @@ def retag_theme(theme: Theme) -> ThemeChange:
 
 
 def _retag(theme: Theme) -> ThemeChange:
-    added, removed = _tag_theme(theme, inspection_ids=None)
+    added, removed = _tag_theme(theme)
     total = FindingTheme.objects.filter(theme=theme).count()
     return ThemeChange(added=added, removed=removed, total=total)
 
 
-def _tag_theme(theme: Theme, *, inspection_ids: list[int] | None) -> tuple[list[int], list[int]]:
+def _tag_theme(theme: Theme) -> tuple[list[int], list[int]]:
     """One DELETE and one INSERT ... SELECT; returns the finding ids added and removed."""
-    rules = rule_lines(theme.rules)
+    query = compiled_query(theme.rules)
     findings = Finding._meta.db_table
     finding_themes = FindingTheme._meta.db_table
     rejections = ThemeRejection._meta.db_table
-    scope, scope_params = "", []
-    if inspection_ids is not None:
-        scope, scope_params = " AND f.inspection_id = ANY(%s)", [list(inspection_ids)]
-    matches = f"{_TEXT_VECTOR} @@ ({_theme_query(rules)})" if rules else "FALSE"
+    matches = f"{_TEXT_VECTOR} @@ %s::tsquery" if query else "FALSE"
+    match_params = [query] if query else []
     rejected = (
         f"EXISTS (SELECT 1 FROM {rejections} r WHERE r.finding_id = f.id AND r.theme_id = %s)"
     )
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {finding_themes} ft USING {findings} f"
-            f" WHERE ft.finding_id = f.id AND ft.theme_id = %s AND ft.assigned_by = %s{scope}"
+            " WHERE ft.finding_id = f.id AND ft.theme_id = %s AND ft.assigned_by = %s"
             f" AND (NOT ({matches}) OR {rejected})"
             " RETURNING ft.finding_id",
-            [theme.pk, FindingTheme.AssignedBy.RULE, *scope_params, *rules, theme.pk],
+            [theme.pk, FindingTheme.AssignedBy.RULE, *match_params, theme.pk],
         )
         removed = sorted(row[0] for row in cursor.fetchall())
         added: list[int] = []
-        if rules:
+        if query:
             cursor.execute(
                 f"INSERT INTO {finding_themes} (finding_id, theme_id, assigned_by)"
                 f" SELECT f.id, %s, %s FROM {findings} f"
-                f" WHERE {matches}{scope} AND NOT {rejected}"
+                f" WHERE {matches} AND NOT {rejected}"
                 " ON CONFLICT (finding_id, theme_id) DO NOTHING"
                 " RETURNING finding_id",
-                [theme.pk, FindingTheme.AssignedBy.RULE, *rules, *scope_params, theme.pk],
+                [theme.pk, FindingTheme.AssignedBy.RULE, *match_params, theme.pk],
             )
             added = sorted(row[0] for row in cursor.fetchall())
     return added, removed
