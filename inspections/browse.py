@@ -72,7 +72,8 @@ class Browse:
     page: Page
     query: str
     chips: list[Chip]
-    query_string: str  # the current state without the page number, for links
+    data: QueryDict  # the state as understood: unknown values dropped
+    query_string: str  # the same without the page number, for links
 
     @property
     def total(self) -> int:
@@ -113,10 +114,10 @@ def browse_letters(data: QueryDict) -> Browse:
 
 
 def _browse(filterset_class, data: QueryDict, queryset, specs, *, total_facet: str) -> Browse:
-    understood = filterset_class(data, queryset=queryset)
-    understood.is_valid()  # values that fail validation are left out of cleaned_data
-    data = canonical_query(understood, data)
     filterset = filterset_class(data, queryset=queryset)
+    filterset.is_valid()  # values that fail validation are left out of cleaned_data
+    # From here on, the state as the FilterSet understood it (it filters the same way).
+    data = canonical_query(filterset, data)
     facets = facet_counts(filterset_class, data, queryset, specs)
     # Every result has exactly one value of `total_facet`, so its counts add up to the total.
     counted = next(facet for facet in facets if facet.name == total_facet)
@@ -136,6 +137,7 @@ def _browse(filterset_class, data: QueryDict, queryset, specs, *, total_facet: s
         page=page,
         query=normalise_query(filterset.form.cleaned_data.get("q")),
         chips=_chips(filterset, facets, data),
+        data=data,
         query_string=without_query(data),
     )
 

@@ -28,7 +28,7 @@ _MARK_END = "\x03"
 # vanish from its snippet. These stand in for <, > and & while PostgreSQL builds the
 # snippet, and become &lt; &gt; &amp; afterwards: the text shows exactly as written.
 _STAND_INS = {"&": "\x06", "<": "\x04", ">": "\x05"}
-_ENTITIES = {"\x06": "&amp;", "\x04": "&lt;", "\x05": "&gt;"}
+_ENTITIES = {stand_in: escape(character) for character, stand_in in _STAND_INS.items()}
 
 
 def normalise_query(query: str | None) -> str:
