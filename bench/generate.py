@@ -278,6 +278,18 @@ def _councils_by_year_month() -> dict[tuple[int, int], tuple[Council, ...]]:
     return table
 
 
+def _address(rng: random.Random, recipient: str, official: str) -> list[str]:
+    """The recipient's address block, naming the council by its official name."""
+    return [
+        recipient,
+        rng.choice(RECIPIENT_ROLES),
+        official,
+        rng.choice(BUILDINGS),
+        rng.choice(STREETS),
+        _postcode(rng),
+    ]
+
+
 def _postcode(rng: random.Random) -> str:
     letters = "ABCDEFGHJKLMNPRSTUWXYZ"
     return (
@@ -329,14 +341,7 @@ def _cra(
     strengths = _sample(rng, pools.strengths, 2, 6)
     developments = _sample(rng, pools.developments, 2, 8)
     priority = layout == "cra_004" and rng.random() < 0.4
-    address = [
-        f"{title_word} {recipient}",
-        rng.choice(RECIPIENT_ROLES),
-        official,
-        rng.choice(BUILDINGS),
-        rng.choice(STREETS),
-        _postcode(rng),
-    ]
+    address = _address(rng, f"{title_word} {recipient}", official)
     one_line_address = layout != "cra_003"
     title = (
         "Annual unannounced inspection of contact, referral and assessment arrangements "
@@ -478,12 +483,7 @@ def _monitoring_visit(
         "",
         "",
         "",
-        f"{title_word} {recipient}",
-        rng.choice(RECIPIENT_ROLES),
-        official,
-        rng.choice(BUILDINGS),
-        rng.choice(STREETS),
-        _postcode(rng),
+        *_address(rng, f"{title_word} {recipient}", official),
         "",
         f"Dear {title_word} {surname}",
         "",
