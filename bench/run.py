@@ -4,7 +4,7 @@
                                   [--datasette] [--explain] [--workers 2] [--repeat 30]
 
 Steps: generate the corpus (bench/generate.py, reused when already there); drop, create
-and migrate the database; import every letter through the real `import_letter` (the last
+and migrate the database; import every letter through the real `import_paths`, 100 a batch (the last
 `--single` letters in this one process, the rest in `--workers` processes, each rate
 reported); tag themes if the import left that undone; ANALYZE; then serve the project
 with gunicorn (one sync worker, DEBUG off) and time GET /findings/ over real HTTP for a
@@ -214,7 +214,7 @@ class ImportRun:
     created: int = 0
     unchanged: int = 0
     rejected: int = 0
-    errors: int = 0  # import_letter raised instead of returning a result
+    errors: int = 0  # letters of a chunk for which import_paths raised (it should never)
     findings: int = 0
     seconds: float = 0.0
     reasons: list[str] = field(default_factory=list)
@@ -230,20 +230,19 @@ class ImportRun:
 
 
 def import_files(paths: Iterable[str]) -> ImportRun:
-    """Import files through the real importer, in this process; count what happened."""
-    from inspections.importer import Outcome, import_letter
+    """Import files through the real importer's bulk path, in this process; count what happened."""
+    from inspections.importer import Outcome, import_paths
 
     run = ImportRun(mode="chunk")
-    for name in paths:
-        path = Path(name)
-        run.letters += 1
-        try:
-            result = import_letter(data=path.read_bytes(), source_name=path.name)
-        except Exception as error:  # the importer should never raise; count it and go on
-            run.errors += 1
-            if len(run.reasons) < 10:
-                run.reasons.append(f"{path.name}: raised {type(error).__name__}: {error}")
-            continue
+    paths = [Path(name) for name in paths]
+    run.letters = len(paths)
+    try:
+        report = import_paths(paths)
+    except Exception as error:  # the importer should never raise; count it and go on
+        run.errors = len(paths)
+        run.reasons.append(f"{paths[0].name}...: raised {type(error).__name__}: {error}")
+        return run
+    for result in report.results:
         run.findings += result.findings
         if result.outcome == Outcome.CREATED:
             run.created += 1
@@ -252,7 +251,7 @@ def import_files(paths: Iterable[str]) -> ImportRun:
         else:
             run.rejected += 1
             if len(run.reasons) < 10:
-                run.reasons.append(f"{path.name}: rejected: {result.reason}")
+                run.reasons.append(f"{result.source_name}: rejected: {result.reason}")
     return run
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
@@ -29,6 +29,22 @@ from inspections.search import marked_if_matched, normalise_query
 
 RESULTS_PER_PAGE = 20
 SERIAL_BELOW = 20_000  # results; fewer are ranked without parallel workers
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How a page copes with more results than it can count exactly (see facets.py)."""
+
+    # Rows of the table the estimated counts are made on.
+    sample_rows: int
+    # Results listed: ranking a common word's 700,000 matches would read them all, so the
+    # best matches among the newest `listed` are listed, in pages, instead.
+    listed: int
+
+
+# A letter's row brings its whole text's vector, fifteen findings' worth: fewer of them.
+FINDINGS_SCALE = Scale(sample_rows=40_000, listed=10_000)
+LETTERS_SCALE = Scale(sample_rows=10_000, listed=2_000)
 EXPORT_ROW_LIMIT = 10_000
 EXPORT_COLUMNS = [
     "council",
@@ -74,15 +90,24 @@ class Browse:
     chips: list[Chip]
     data: QueryDict  # the state as understood: unknown values dropped
     query_string: str  # the same without the page number, for links
+    total: int
+    estimated: bool = False  # total and facet counts are estimates from a sample
 
     @property
-    def total(self) -> int:
+    def listed(self) -> int:
+        """How many of the results the pages go through: all, unless they are estimated."""
         return self.page.paginator.count
 
 
 def browse_findings(data: QueryDict) -> Browse:
     browse = _browse(
-        FindingFilter, data, Finding.objects.all(), FINDING_FACETS, total_facet="category"
+        FindingFilter,
+        data,
+        Finding.objects.all(),
+        FINDING_FACETS,
+        total_facet="category",
+        newest_field="inspection__letter_date",
+        scale=FINDINGS_SCALE,
     )
     ids = [finding.pk for finding in browse.page.object_list]
     rows = (
@@ -99,7 +124,13 @@ def browse_findings(data: QueryDict) -> Browse:
 
 def browse_letters(data: QueryDict) -> Browse:
     browse = _browse(
-        LetterFilter, data, Inspection.objects.all(), LETTER_FACETS, total_facet="inspection_type"
+        LetterFilter,
+        data,
+        Inspection.objects.all(),
+        LETTER_FACETS,
+        total_facet="inspection_type",
+        newest_field="letter_date",
+        scale=LETTERS_SCALE,
     )
     ids = [letter.pk for letter in browse.page.object_list]
     rows = (
@@ -113,17 +144,33 @@ def browse_letters(data: QueryDict) -> Browse:
     return browse
 
 
-def _browse(filterset_class, data: QueryDict, queryset, specs, *, total_facet: str) -> Browse:
+def _browse(
+    filterset_class,
+    data: QueryDict,
+    queryset,
+    specs,
+    *,
+    total_facet: str,
+    newest_field: str,
+    scale: Scale,
+) -> Browse:
     filterset = filterset_class(data, queryset=queryset)
     filterset.is_valid()  # values that fail validation are left out of cleaned_data
     # From here on, the state as the FilterSet understood it (it filters the same way).
     data = canonical_query(filterset, data)
-    facets = facet_counts(filterset_class, data, queryset, specs)
+    facets = facet_counts(filterset_class, data, queryset, specs, sample_rows=scale.sample_rows)
     # Every result has exactly one value of `total_facet`, so its counts add up to the total.
     counted = next(facet for facet in facets if facet.name == total_facet)
     chosen = counted.selected
     total = sum(value.count for value in (chosen or counted.values))
-    paginator = CountedPaginator(filterset.qs.only("pk"), RESULTS_PER_PAGE, count=total)
+    query = normalise_query(filterset.form.cleaned_data.get("q"))
+    results = filterset.qs.only("pk")
+    if not counted.estimated:
+        paginator = CountedPaginator(results, RESULTS_PER_PAGE, count=total)
+    else:
+        if query and (filterset.form.cleaned_data.get("sort") or "relevance") == "relevance":
+            results = BestOfNewest(filterset.qs, newest_field, scale.listed)
+        paginator = CountedPaginator(results, RESULTS_PER_PAGE, count=min(total, scale.listed))
     page = paginator.get_page(data.get("page"))
     with transaction.atomic(), connection.cursor() as cursor:
         if total < SERIAL_BELOW:
@@ -135,11 +182,43 @@ def _browse(filterset_class, data: QueryDict, queryset, specs, *, total_facet: s
         filterset=filterset,
         facets=facets,
         page=page,
-        query=normalise_query(filterset.form.cleaned_data.get("q")),
+        query=query,
         chips=_chips(filterset, facets, data),
         data=data,
         query_string=without_query(data),
+        total=total,
+        estimated=counted.estimated,
     )
+
+
+class BestOfNewest:
+    """The best matches among the newest `window` of a ranked queryset, sliced for a page.
+
+    For result sets too big to rank whole: the newest matches are found through the letter
+    date index, a few letters at a time, and only they are ranked.
+    """
+
+    def __init__(self, ranked, newest_field: str, window: int):
+        self.candidates = ranked.order_by(f"-{newest_field}", "-pk").values(
+            window_pk=F("pk"), window_rank=F("rank"), window_date=F(newest_field)
+        )[:window]
+        self.model = ranked.model
+        self.window = window
+
+    def __len__(self) -> int:
+        return self.window
+
+    def __getitem__(self, key: slice) -> list:
+        start, stop, _ = key.indices(self.window)
+        sql, params = self.candidates.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT window_pk FROM ({sql}) AS window_rows"
+                " ORDER BY window_rank DESC, window_date DESC, window_pk DESC"
+                " LIMIT %s OFFSET %s",
+                [*params, stop - start, start],
+            )
+            return [self.model(pk=pk) for (pk,) in cursor.fetchall()]
 
 
 def _chips(filterset: ArchiveFilter, facets: list[Facet], data: QueryDict) -> list[Chip]:

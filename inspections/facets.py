@@ -3,18 +3,32 @@
 Counts come from the same FilterSet as the result list. Each facet is counted with every
 other facet's filter applied but not its own, so people can see what widening a choice
 gives: clicking a value of a facet with nothing chosen yields exactly the count shown.
+
+Counting is exact up to EXACT_COUNT_LIMIT results. Above it, counting every match would
+read most of the table (a common word matches half of all findings: two seconds at 1.5
+million findings), so the counts come from a random sample of the table's pages instead,
+scaled up and shown as estimates ("about 730,000"). The planner's row estimate decides,
+before anything is counted.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import ExtractYear
 from django.http import QueryDict
 
 from inspections.models import Category, InspectionType
+
+EXACT_COUNT_LIMIT = 10_000  # results; more are counted on a sample
+SAMPLE_ROWS = 40_000  # about how many rows of the table a sampled count reads, by default
+# The same pages each time, so a page's estimates do not change on reload.
+SAMPLE_SEED = 0
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,7 @@ class Facet:
     name: str
     label: str
     values: list[FacetValue] = field(default_factory=list)
+    estimated: bool = False  # counted on a sample of the table, scaled up
 
     @property
     def selected(self) -> list[FacetValue]:
@@ -84,7 +99,14 @@ LETTER_FACETS = [
 ]
 
 
-def facet_counts(filterset_class, data: QueryDict, queryset, specs: list[FacetSpec]) -> list[Facet]:
+def facet_counts(
+    filterset_class,
+    data: QueryDict,
+    queryset,
+    specs: list[FacetSpec],
+    *,
+    sample_rows: int = SAMPLE_ROWS,
+) -> list[Facet]:
     """Count every facet's values over the filtered results, each facet ignoring its own filter.
 
     Facets whose own filter is not in use see the same results, so they are counted together
@@ -100,14 +122,79 @@ def facet_counts(filterset_class, data: QueryDict, queryset, specs: list[FacetSp
         key = f"{others.urlencode()}|{spec.name}" if spec.many else others.urlencode()
         groups.setdefault(key, (others, []))[1].append(spec)
     counts: dict[str, list[tuple[str, str, int]]] = {}
+    estimated: set[str] = set()
+    samples: dict[type, Sample] = {}  # one a table, shared by its facets
     for others, group in groups.values():
         results = filterset_class(others, queryset=queryset).qs.order_by()
-        counts.update(_grouped_counts(results, group))
-    return [_facet(spec, counts[spec.name], data) for spec in specs]
+        sample = None
+        if estimated_rows(results) > EXACT_COUNT_LIMIT:
+            if results.model not in samples:
+                samples[results.model] = table_sample(results.model._meta.db_table, sample_rows)
+            sample = samples[results.model]
+        grouped, total = _grouped_counts(results, group, sample)
+        if sample is not None and total <= EXACT_COUNT_LIMIT:
+            # The planner overestimated: few enough to count exactly, and a sample of so
+            # few could miss them all.
+            sample = None
+            grouped, total = _grouped_counts(results, group)
+        counts.update(grouped)
+        if sample is not None:
+            estimated.update(spec.name for spec in group)
+    return [
+        _facet(spec, counts[spec.name], data, estimated=spec.name in estimated) for spec in specs
+    ]
 
 
-def _grouped_counts(results, specs: list[FacetSpec]) -> dict[str, list[tuple[str, str, int]]]:
-    """(value, label, count) rows for each facet, from one GROUP BY GROUPING SETS query."""
+@dataclass(frozen=True)
+class Sample:
+    """A fixed random set of a table's pages, and what a row counted on it stands for."""
+
+    table: str
+    percent: float
+    scale: float  # rows of the table per row of the sample
+
+    @property
+    def clause(self) -> str:
+        return f"TABLESAMPLE SYSTEM ({self.percent:.6f}) REPEATABLE ({SAMPLE_SEED})"
+
+
+def table_sample(table: str, sample_rows: int = SAMPLE_ROWS) -> Sample:
+    """About `sample_rows` rows of `table`; a small table whole.
+
+    The scale is the table's rows over the sample's (a ratio estimate), not 100/percent:
+    pages hold different numbers of rows, and one draw of pages can hold a few percent
+    more rows than its share.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        rows = cursor.fetchone()[0]  # the planner's count; -1 before the first ANALYZE
+        if rows <= sample_rows:
+            return Sample(table, 100.0, 1.0)
+        sample = Sample(table, 100.0 * sample_rows / rows, 1.0)
+        cursor.execute(f'SELECT COUNT(*) FROM "{table}" {sample.clause}')
+        sampled = cursor.fetchone()[0]
+    return Sample(table, sample.percent, rows / sampled if sampled else 1.0)
+
+
+def estimated_rows(queryset) -> int:
+    """The planner's estimate of how many rows `queryset` gives: a millisecond, no scan."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def _grouped_counts(
+    results, specs: list[FacetSpec], sample: Sample | None = None
+) -> tuple[dict[str, list[tuple[str, str, int]]], int]:
+    """(value, label, count) rows for each facet, and the rows counted, in one query.
+
+    One GROUP BY GROUPING SETS query. With a `sample`, the rows are those of a sample of
+    the table's pages, and the counts are scaled up to the whole table.
+    """
     columns: dict[str, object] = {}
     sets = []
     for index, spec in enumerate(specs):
@@ -119,31 +206,71 @@ def _grouped_counts(results, specs: list[FacetSpec]) -> dict[str, list[tuple[str
             names.append(f"l{index}")
         sets.append(names)
     sql, params = results.values(**columns).query.sql_with_params()
+    if sample is not None:
+        sql = _sampled(sql, sample)
     selected = ", ".join(columns)
-    grouping = ", ".join(f"({', '.join(names)})" for names in sets)
+    # The empty set counts every row: the sample's size, or the theme facet's rows.
+    grouping = ", ".join([*(f"({', '.join(names)})" for names in sets), "()"])
     flags = ", ".join(f"GROUPING(v{index})" for index in range(len(specs)))
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if sample is not None:
+            # The planner expects the sample's matches to be many and would hash every
+            # letter or theme row to join them; a few thousand index look-ups are faster.
+            cursor.execute("SET LOCAL enable_hashjoin = off")
+            cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(
             f"SELECT {flags}, {selected}, COUNT(*) FROM ({sql}) AS results "
             f"GROUP BY GROUPING SETS ({grouping})",
             params,
         )
         rows = cursor.fetchall()
+    scale = sample.scale if sample is not None else 1
     by_facet: dict[str, list[tuple[str, str, int]]] = {spec.name: [] for spec in specs}
     names = list(columns)
+    total = 0
     for row in rows:
         flags_row, values, count = row[: len(specs)], row[len(specs) : -1], row[-1]
+        if 0 not in flags_row:
+            total = round(count * scale)
+            continue
         # GROUPING(v) is 0 for the one facet this row counts.
         index = flags_row.index(0)
         cells = dict(zip(names, values, strict=True))
         value = cells[f"v{index}"]
         if value is None or value == "":
             continue
-        by_facet[specs[index].name].append((_as_param(value), cells.get(f"l{index}"), count))
-    return by_facet
+        by_facet[specs[index].name].append(
+            (_as_param(value), cells.get(f"l{index}"), round(count * scale))
+        )
+    return by_facet, total
 
 
-def _facet(spec: FacetSpec, rows: list[tuple[str, str, int]], data: QueryDict) -> Facet:
+def _sampled(sql: str, sample: Sample) -> str:
+    """The query reading its main table through TABLESAMPLE, which Django cannot express."""
+    # The table itself, not one of its columns ("EXTRACT(YEAR FROM "table"."column")").
+    # The first is the outer query's FROM: values() put no subquery before it.
+    sampled, found = re.subn(
+        rf'FROM "{re.escape(sample.table)}"(?=\s|$)',
+        lambda match: f"{match.group(0)} {sample.clause}",
+        sql,
+        count=1,
+    )
+    if not found:
+        raise ValueError(f"no FROM {sample.table} in the query to sample")
+    return sampled
+
+
+def about(count: int) -> int:
+    """An estimate rounded to two significant figures, the precision a sample gives."""
+    if count < 100:
+        return count
+    magnitude = 10 ** (int(math.log10(count)) - 1)
+    return round(count / magnitude) * magnitude
+
+
+def _facet(
+    spec: FacetSpec, rows: list[tuple[str, str, int]], data: QueryDict, *, estimated: bool
+) -> Facet:
     chosen = data.getlist(spec.name)
     fixed = spec.labels or {}
     counted = {value: (label or fixed.get(value, value), count) for value, label, count in rows}
@@ -164,7 +291,7 @@ def _facet(spec: FacetSpec, rows: list[tuple[str, str, int]], data: QueryDict) -
         values.sort(key=lambda item: item.value)
     else:
         values.sort(key=lambda item: (-item.count, item.label))
-    return Facet(spec.name, spec.label, values)
+    return Facet(spec.name, spec.label, values, estimated=estimated)
 
 
 def _as_param(value) -> str:

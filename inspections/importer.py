@@ -7,6 +7,7 @@ letter is checked and stored the same way whichever door it came in by.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -19,6 +20,8 @@ from inspections import councils
 from inspections.models import Authority, Finding, Inspection
 from inspections.parsing import LetterParseError, ParsedLetter, parse_letter
 from inspections.themes import tag_findings
+
+BATCH_SIZE = 100  # letters a transaction in a bulk import
 
 
 class Outcome(StrEnum):
@@ -90,20 +93,42 @@ def import_letter(*, data: bytes, source_name: str, dry_run: bool = False) -> Im
 
 
 def _store(letter: ParsedLetter, *, source_name: str, digest: str) -> Inspection:
-    authority = authority_for(letter)
-    inspection = Inspection.objects.create(
-        authority=authority,
-        inspection_type=letter.inspection_type,
-        title=letter.title[:500],
-        letter_date=letter.letter_date,
-        visit_start=letter.visit_start,
-        visit_end=letter.visit_end,
-        inspectors=list(letter.inspectors),
-        recipient=letter.recipient[:500],
-        priority_action=letter.priority_action,
-        source_name=source_name[:255],
-        content_hash=digest,
-        source_text=letter.text,
+    [inspection] = _store_many(
+        [_Pending(letter, source_name, digest)], authorities=AuthorityCache()
+    )
+    return inspection
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A parsed letter waiting to be stored, with what names it."""
+
+    letter: ParsedLetter
+    source_name: str
+    digest: str
+
+
+def _store_many(pending: list[_Pending], *, authorities: AuthorityCache) -> list[Inspection]:
+    """Store these letters, their findings and their themes: three statements for the lot.
+
+    The caller holds the transaction; if any letter fails, none of them is kept.
+    """
+    inspections = Inspection.objects.bulk_create(
+        Inspection(
+            authority=authorities.get(item.letter),
+            inspection_type=item.letter.inspection_type,
+            title=item.letter.title[:500],
+            letter_date=item.letter.letter_date,
+            visit_start=item.letter.visit_start,
+            visit_end=item.letter.visit_end,
+            inspectors=list(item.letter.inspectors),
+            recipient=item.letter.recipient[:500],
+            priority_action=item.letter.priority_action,
+            source_name=item.source_name[:255],
+            content_hash=item.digest,
+            source_text=item.letter.text,
+        )
+        for item in pending
     )
     Finding.objects.bulk_create(
         Finding(
@@ -114,10 +139,30 @@ def _store(letter: ParsedLetter, *, source_name: str, digest: str) -> Inspection
             text=finding.text,
             recurring=finding.recurring,
         )
-        for position, finding in enumerate(letter.findings, start=1)
+        for item, inspection in zip(pending, inspections, strict=True)
+        for position, finding in enumerate(item.letter.findings, start=1)
     )
-    tag_findings(inspection_ids=[inspection.pk])
-    return inspection
+    tag_findings(inspection_ids=[inspection.pk for inspection in inspections])
+    return inspections
+
+
+class AuthorityCache:
+    """`authority_for` once per council and spelling, for a run that imports many letters.
+
+    Rows it hands out may belong to a transaction that is later rolled back: `clear()` then.
+    """
+
+    def __init__(self) -> None:
+        self._authorities: dict[tuple[str, str, str], Authority] = {}
+
+    def get(self, letter: ParsedLetter) -> Authority:
+        key = (letter.council_code or "", letter.authority, letter.authority_spelling)
+        if key not in self._authorities:
+            self._authorities[key] = authority_for(letter)
+        return self._authorities[key]
+
+    def clear(self) -> None:
+        self._authorities.clear()
 
 
 def authority_for(letter: ParsedLetter) -> Authority:
@@ -184,29 +229,107 @@ def import_paths(
 ) -> ImportReport:
     """Import every letter file under `paths`; one bad file never stops the rest.
 
-    Each letter still commits on its own, but without waiting for the WAL to reach disk:
-    a server crash could lose the last few letters committed, never half of one, and a
-    re-run imports them again. That is what lets a bulk import keep up hundreds a second.
+    Letters are stored BATCH_SIZE to a transaction, a few statements a batch instead of a
+    few a letter. If the database refuses a batch, nothing of it is kept and its letters are
+    imported again one transaction each, so each still lands whole or not at all and the
+    one at fault is reported with its own error.
+
+    Commits do not wait for the WAL to reach disk: a server crash could lose the last batch
+    committed, never part of a letter, and a re-run imports it again.
     """
     report = ImportReport()
+    authorities = AuthorityCache()
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO off")
     try:
-        for path in letter_files(paths):
-            report.results.append(_import_file(path, dry_run=dry_run))
-            if on_result is not None:
-                on_result(report.results[-1])
+        for batch in _batches(letter_files(paths), BATCH_SIZE):
+            for result in _import_batch(batch, dry_run=dry_run, authorities=authorities):
+                report.results.append(result)
+                if on_result is not None:
+                    on_result(result)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET synchronous_commit")
     return report
 
 
-def _import_file(path: Path, *, dry_run: bool) -> ImportResult:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return ImportResult(str(path), Outcome.REJECTED, reason=f"cannot read: {error}")
-    result = import_letter(data=data, source_name=path.name, dry_run=dry_run)
+def _batches(items: Iterable[Path], size: int) -> Iterator[tuple[Path, ...]]:
+    iterator = iter(items)  # itertools.batched, which arrives in Python 3.12
+    while batch := tuple(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _import_batch(
+    paths: tuple[Path, ...], *, dry_run: bool, authorities: AuthorityCache
+) -> list[ImportResult]:
+    """Results for these files, in their order; what is new is stored in one transaction."""
+    results: dict[Path, ImportResult] = {}
+    read: dict[Path, tuple[bytes, str]] = {}
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            results[path] = _rejected(path, f"cannot read: {error}")
+        else:
+            read[path] = (data, content_hash(data))
+    stored = Inspection.objects.defer("source_text", "search_vector").in_bulk(
+        [digest for _, digest in read.values()], field_name="content_hash"
+    )
+    pending: dict[Path, _Pending] = {}
+    first_with: dict[str, Path] = {}
+    repeats: dict[Path, Path] = {}  # a file with the same bytes as one earlier in the batch
+    for path, (data, digest) in read.items():
+        if digest in stored:
+            results[path] = ImportResult(str(path), Outcome.UNCHANGED, inspection=stored[digest])
+        elif digest in first_with:
+            repeats[path] = first_with[digest]
+        else:
+            first_with[digest] = path
+            try:
+                pending[path] = _Pending(parse_letter(data), path.name, digest)
+            except LetterParseError as error:
+                results[path] = _rejected(path, str(error))
+    if dry_run:
+        for path, item in pending.items():
+            results[path] = ImportResult(
+                str(path), Outcome.CREATED, findings=len(item.letter.findings), letter=item.letter
+            )
+    elif pending:
+        results.update(_store_batch(pending, read, authorities=authorities))
+    for path, first in repeats.items():
+        original = results[first]
+        if original.outcome == Outcome.REJECTED:
+            results[path] = replace(original, source_name=str(path))
+        else:
+            results[path] = ImportResult(
+                str(path), Outcome.UNCHANGED, inspection=original.inspection
+            )
+    return [results[path] for path in paths]
+
+
+def _rejected(path: Path, reason: str) -> ImportResult:
     # Reports name the path given, so a file in a large batch can be found again.
-    return replace(result, source_name=str(path))
+    return ImportResult(str(path), Outcome.REJECTED, reason=reason)
+
+
+def _store_batch(
+    pending: dict[Path, _Pending], read: dict[Path, tuple[bytes, str]], *, authorities
+) -> dict[Path, ImportResult]:
+    try:
+        with transaction.atomic():
+            inspections = _store_many(list(pending.values()), authorities=authorities)
+    except DatabaseError:
+        # Authorities created in the rolled-back transaction are gone with it.
+        authorities.clear()
+        return {
+            path: replace(
+                import_letter(data=read[path][0], source_name=path.name), source_name=str(path)
+            )
+            for path in pending
+        }
+    return {
+        path: ImportResult(
+            str(path), Outcome.CREATED, inspection=inspection, findings=len(item.letter.findings)
+        )
+        for (path, item), inspection in zip(pending.items(), inspections, strict=True)
+    }

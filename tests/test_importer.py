@@ -124,3 +124,37 @@ def test_command_imports_good_files_rejects_bad_ones_and_exits_1(tmp_path, capsy
         call_command("import_letters", str(tmp_path))
     out, _ = capsys.readouterr()
     assert "created 0, unchanged 5, failed 2" in out
+
+
+def test_a_letter_the_database_refuses_is_named_and_the_rest_of_its_batch_is_kept():
+    from django.db import connection
+
+    # A real refusal from PostgreSQL, for the Worcestershire letter alone (rolled back
+    # with the test's transaction).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE inspections_inspection ADD CONSTRAINT refuse_one_letter"
+            " CHECK (letter_date <> '2010-08-04')"
+        )
+
+    report = import_paths([SEED_DIR])
+
+    [refused] = report.rejected
+    assert refused.source_name == str(seed_path(4))
+    assert "could not be stored" in refused.reason and "refuse_one_letter" in refused.reason
+    assert report.count(Outcome.CREATED) == 4
+    assert Inspection.objects.count() == 4
+    assert not Finding.objects.filter(inspection__letter_date=datetime.date(2010, 8, 4)).exists()
+    # The four letters of the refused batch that were stored again one by one got their themes.
+    assert Finding.objects.filter(themes__isnull=False).exists()
+
+
+def test_the_same_bytes_twice_in_one_batch_are_stored_once(tmp_path):
+    shutil.copy(seed_path(1), tmp_path / "a.txt")
+    shutil.copy(seed_path(1), tmp_path / "b.txt")
+
+    report = import_paths([tmp_path])
+
+    assert [result.outcome for result in report.results] == [Outcome.CREATED, Outcome.UNCHANGED]
+    assert report.results[1].inspection == report.results[0].inspection
+    assert Inspection.objects.count() == 1

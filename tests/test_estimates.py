@@ -1,0 +1,123 @@
+"""Result sets too big to count exactly: sampled counts and the best of the newest.
+
+The seed letters are tiny, so the limits are lowered here: every search then takes the
+estimating path, on a sample that holds the whole (small) table. Its counts and its order
+must then agree with the exact path's, which is what proves the sampled SQL counts and
+ranks the right rows.
+"""
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.urls import reverse
+
+from inspections import browse, facets
+from inspections.browse import browse_findings, browse_letters
+from inspections.importer import import_paths
+from inspections.models import Finding
+from tests.conftest import SEED_DIR
+
+pytestmark = pytest.mark.django_db
+
+QUERIES = [
+    "q=assessment",
+    'q="management oversight"',
+    "q=supervision -police",
+    "region=North+West&category=development",
+    "q=children&inspection_type=unannounced_cra&year=2010",
+    "q=theme&theme=caseloads",
+    "",
+    "q=assessment&sort=oldest",
+]
+
+
+@pytest.fixture
+def seeds():
+    import_paths([SEED_DIR])
+
+
+@pytest.fixture
+def estimating(monkeypatch):
+    """Every result set counts as too big to count exactly."""
+    monkeypatch.setattr(facets, "EXACT_COUNT_LIMIT", -1)
+
+
+def snapshot(result) -> tuple:
+    counts = {
+        facet.name: {value.value: value.count for value in facet.values} for facet in result.facets
+    }
+    return result.total, counts, [row.pk for row in result.page.object_list]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("read", [browse_findings, browse_letters])
+def test_estimates_on_a_whole_table_sample_equal_the_exact_counts(seeds, monkeypatch, query, read):
+    exact = read(QueryDict(query))
+    monkeypatch.setattr(facets, "EXACT_COUNT_LIMIT", -1)
+    estimated = read(QueryDict(query))
+
+    assert not exact.estimated
+    assert estimated.estimated
+    assert all(facet.estimated for facet in estimated.facets)
+    assert snapshot(estimated) == snapshot(exact)
+
+
+def test_only_the_best_of_the_newest_are_listed(seeds, estimating, monkeypatch):
+    monkeypatch.setattr(browse, "FINDINGS_SCALE", browse.Scale(sample_rows=40_000, listed=6))
+
+    result = browse_findings(QueryDict("q=assessment"))
+
+    matches = Finding.objects.search("assessment", newest_field="inspection__letter_date")
+    newest = matches.order_by("-inspection__letter_date", "-pk")[:6]
+    best_of_newest = sorted(
+        newest, key=lambda row: (-row.rank, -row.inspection.letter_date.toordinal(), -row.pk)
+    )
+    assert result.total > 6
+    assert result.listed == 6
+    assert result.page.paginator.num_pages == 1
+    assert [row.pk for row in result.page.object_list] == [row.pk for row in best_of_newest]
+
+
+def test_the_page_says_the_counts_are_estimates(client, seeds, estimating, monkeypatch):
+    monkeypatch.setattr(browse, "FINDINGS_SCALE", browse.Scale(sample_rows=40_000, listed=6))
+
+    html = client.get(reverse("inspections:finding-list"), {"q": "assessment"}).content.decode()
+
+    assert "About <strong>" in html
+    assert "counts are estimated from a sample" in html
+    assert "best matches among the 6 newest" in html
+    assert '<span class="visually-hidden"> (estimate)</span>' in html
+
+
+def test_an_overestimate_falls_back_to_exact_counts(seeds, monkeypatch):
+    # The planner guesses many, the sample finds few: count them exactly after all.
+    monkeypatch.setattr(facets, "estimated_rows", lambda queryset: 10**9)
+
+    result = browse_findings(QueryDict("q=Worcestershire"))
+
+    assert not result.estimated
+    assert result.total == Finding.objects.filter(search_vector="worcestershire").count()
+
+
+def test_sampled_counts_are_scaled_by_the_tables_rows_over_the_samples():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE sample_me (n int)")
+        cursor.execute("INSERT INTO sample_me SELECT generate_series(1, 100000)")
+        cursor.execute("ANALYZE sample_me")
+
+    sample = facets.table_sample("sample_me", sample_rows=5_000)
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM sample_me {sample.clause}")
+        sampled = cursor.fetchone()[0]
+    assert sample.percent == pytest.approx(5.0, rel=0.02)
+    assert sampled * sample.scale == pytest.approx(100_000, rel=0.001)
+    assert 2_500 < sampled < 7_500
+
+
+@pytest.mark.parametrize(
+    ("count", "shown"),
+    [(0, 0), (7, 7), (99, 99), (1_234, 1_200), (39_648, 40_000), (726_113, 730_000)],
+)
+def test_estimates_are_rounded_to_two_significant_figures(count, shown):
+    assert facets.about(count) == shown
