@@ -53,7 +53,6 @@ HOST = "127.0.0.1"
 FACETS = ("council", "region", "year", "inspection_type", "category")
 TARGETS_MS = {"common word": 300.0, "rare word": 60.0}
 TARGET_IMPORT_RATE = 300.0
-CHUNK = 100  # letters a worker imports per task
 
 
 @dataclass(frozen=True)
@@ -223,26 +222,15 @@ class ImportRun:
     def rate(self) -> float:
         return self.letters / self.seconds if self.seconds else 0.0
 
-    def add(self, other: ImportRun) -> None:
-        for name in ("letters", "created", "unchanged", "rejected", "errors", "findings"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.reasons.extend(other.reasons[: max(0, 10 - len(self.reasons))])
 
-
-def import_files(paths: Iterable[str]) -> ImportRun:
-    """Import files through the real importer's bulk path, in this process; count what happened."""
-    from inspections.importer import Outcome, import_paths
+def import_files(paths: Iterable[str], *, workers: int = 1, on_letter=None) -> ImportRun:
+    """Import files through the real importer's bulk path (`import_paths`); count what happened."""
+    from inspections.importer import ImportResult, Outcome, import_paths
 
     run = ImportRun(mode="chunk")
-    paths = [Path(name) for name in paths]
-    run.letters = len(paths)
-    try:
-        report = import_paths(paths)
-    except Exception as error:  # the importer should never raise; count it and go on
-        run.errors = len(paths)
-        run.reasons.append(f"{paths[0].name}...: raised {type(error).__name__}: {error}")
-        return run
-    for result in report.results:
+
+    def count(result: ImportResult) -> None:
+        run.letters += 1
         run.findings += result.findings
         if result.outcome == Outcome.CREATED:
             run.created += 1
@@ -252,6 +240,16 @@ def import_files(paths: Iterable[str]) -> ImportRun:
             run.rejected += 1
             if len(run.reasons) < 10:
                 run.reasons.append(f"{result.source_name}: rejected: {result.reason}")
+        if on_letter is not None:
+            on_letter(run.letters)
+
+    paths = [Path(name) for name in paths]
+    try:
+        import_paths(paths, workers=workers, on_result=count)
+    except Exception as error:  # the importer should never raise; count it and go on
+        run.errors = len(paths) - run.letters
+        run.letters = len(paths)
+        run.reasons.append(f"raised {type(error).__name__}: {error}")
     return run
 
 
@@ -292,10 +290,6 @@ def _autovacuum_off() -> bool:
         return cursor.fetchone()[0] == "off"
 
 
-def _chunks(items: list[str], size: int) -> list[list[str]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
-
-
 def import_corpus(
     paths: list[str], *, workers: int, single: int, analyzer: AutoAnalyze
 ) -> list[ImportRun]:
@@ -304,36 +298,28 @@ def import_corpus(
     The single-process part runs last, so its rate is measured against a nearly full
     database, as a new letter arriving in a big archive would be.
     """
-    import multiprocessing
-
-    from django.db import connections
 
     single = len(paths) if workers <= 1 else min(single, len(paths))
     parallel_paths, single_paths = paths[: len(paths) - single], paths[len(paths) - single :]
     runs = []
-    done = 0
     if parallel_paths:
-        run = ImportRun(mode=f"{workers} worker processes")
-        connections.close_all()  # forked workers must open their own connections
         started = time.perf_counter()
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
-            for chunk_run in pool.imap_unordered(import_files, _chunks(parallel_paths, CHUNK)):
-                run.add(chunk_run)
-                done += chunk_run.letters
-                analyzer.maybe(done)
-                if done % 5_000 < CHUNK:
-                    elapsed = time.perf_counter() - started
-                    say(f"  imported {done:,}/{len(parallel_paths):,} ({done / elapsed:.0f}/s)")
+
+        def progress(done: int) -> None:
+            analyzer.maybe(done)
+            if done % 5_000 == 0:
+                elapsed = time.perf_counter() - started
+                say(f"  imported {done:,}/{len(parallel_paths):,} ({done / elapsed:.0f}/s)")
+
+        run = import_files(parallel_paths, workers=workers, on_letter=progress)
+        run.mode = f"{workers} worker processes"
         run.seconds = time.perf_counter() - started
         runs.append(run)
     if single_paths:
-        run = ImportRun(mode="single process")
         started = time.perf_counter()
-        for chunk in _chunks(single_paths, CHUNK):
-            run.add(import_files(chunk))
-            done += len(chunk)
-            analyzer.maybe(done)
+        done = len(parallel_paths)
+        run = import_files(single_paths, on_letter=lambda count: analyzer.maybe(done + count))
+        run.mode = "single process"
         run.seconds = time.perf_counter() - started
         runs.append(run)
     return runs

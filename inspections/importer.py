@@ -6,14 +6,17 @@ letter is checked and stored the same way whichever door it came in by.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
+import multiprocessing
+import multiprocessing.util
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils.text import slugify
 
 from inspections import councils
@@ -226,31 +229,84 @@ def import_paths(
     *,
     dry_run: bool = False,
     on_result: Callable[[ImportResult], None] | None = None,
+    workers: int = 1,
 ) -> ImportReport:
     """Import every letter file under `paths`; one bad file never stops the rest.
 
     Letters are stored BATCH_SIZE to a transaction, a few statements a batch instead of a
     few a letter. If the database refuses a batch, nothing of it is kept and its letters are
     imported again one transaction each, so each still lands whole or not at all and the
-    one at fault is reported with its own error.
+    one at fault is reported with its own error. With `workers` above 1, batches are shared
+    among that many processes (parsing is Python, so one process keeps one core busy);
+    results still come back in file order.
 
     Commits do not wait for the WAL to reach disk: a server crash could lose the last batch
     committed, never part of a letter, and a re-run imports it again.
     """
     report = ImportReport()
+    batches = _batches(letter_files(paths), BATCH_SIZE)
+    if workers > 1:
+        results = _import_in_processes(batches, dry_run=dry_run, workers=workers)
+    else:
+        results = _import_here(batches, dry_run=dry_run)
+    for result in results:
+        report.results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return report
+
+
+def _import_here(batches: Iterable[tuple[Path, ...]], *, dry_run: bool) -> Iterator[ImportResult]:
     authorities = AuthorityCache()
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO off")
     try:
-        for batch in _batches(letter_files(paths), BATCH_SIZE):
-            for result in _import_batch(batch, dry_run=dry_run, authorities=authorities):
-                report.results.append(result)
-                if on_result is not None:
-                    on_result(result)
+        for batch in batches:
+            yield from _import_batch(batch, dry_run=dry_run, authorities=authorities)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET synchronous_commit")
-    return report
+
+
+def _import_in_processes(
+    batches: Iterable[tuple[Path, ...]], *, dry_run: bool, workers: int
+) -> Iterator[ImportResult]:
+    connections.close_all()  # a forked process must open its own connection, not share ours
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker)
+    try:
+        for results in pool.imap(functools.partial(_worker_batch, dry_run=dry_run), batches):
+            yield from results
+    except BaseException:  # an error, Ctrl-C, or the caller stopped reading
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
+
+
+_worker_authorities: AuthorityCache | None = None  # one a worker process
+_inherited_connections: list = []
+
+
+def _start_worker() -> None:
+    global _worker_authorities
+    _worker_authorities = AuthorityCache()
+    # A connection this process inherited from another thread of its parent (a test's live
+    # server, say) shares that thread's socket: forget it, unclosed (closing it would end
+    # the parent's session), and kept referenced so nothing finalises it.
+    for wrapper in connections.all(initialized_only=True):
+        if wrapper.connection is not None:
+            _inherited_connections.append(wrapper.connection)
+            wrapper.connection = None
+    # Say goodbye to PostgreSQL when the pool ends this process, rather than just vanishing.
+    multiprocessing.util.Finalize(None, connections.close_all, exitpriority=10)
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+
+
+def _worker_batch(batch: tuple[Path, ...], *, dry_run: bool) -> list[ImportResult]:
+    return _import_batch(batch, dry_run=dry_run, authorities=_worker_authorities)
 
 
 def _batches(items: Iterable[Path], size: int) -> Iterator[tuple[Path, ...]]:

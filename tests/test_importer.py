@@ -158,3 +158,34 @@ def test_the_same_bytes_twice_in_one_batch_are_stored_once(tmp_path):
     assert [result.outcome for result in report.results] == [Outcome.CREATED, Outcome.UNCHANGED]
     assert report.results[1].inspection == report.results[0].inspection
     assert Inspection.objects.count() == 1
+
+
+# Committed for real, so that the worker processes see the themes and each other's rows.
+@pytest.mark.django_db(transaction=True)
+def test_worker_processes_import_every_batch_and_report_in_file_order(tmp_path, monkeypatch):
+    from inspections import importer
+    from inspections.themes import load_taxonomy
+
+    load_taxonomy()  # an earlier transactional test may have flushed the themes
+
+    monkeypatch.setattr(importer, "BATCH_SIZE", 2)  # seven files: four batches over two workers
+    for seed in SEED_DIR.glob("*.txt"):
+        shutil.copy(seed, tmp_path / seed.name)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    shutil.copy(seed_path(3), tmp_path / "zz-repeat.txt")
+    files = sorted(tmp_path.iterdir())
+
+    report = import_paths([tmp_path], workers=2)
+
+    assert [result.source_name for result in report.results] == [str(path) for path in files]
+    assert report.count(Outcome.CREATED) == 5
+    assert report.results[-1].outcome == Outcome.UNCHANGED
+    assert [r.reason for r in report.rejected] == ["empty file"]
+    assert Inspection.objects.count() == 5
+    assert Finding.objects.count() == sum(r.findings for r in report.results)
+    assert Finding.objects.filter(themes__isnull=False).exists()
+
+
+def test_command_refuses_no_workers(tmp_path):
+    with pytest.raises(CommandError, match="--workers"):
+        call_command("import_letters", str(tmp_path), "--workers", "0")

@@ -1,6 +1,6 @@
 """Import letter files (or folders of them) into the archive.
 
-    python manage.py import_letters fixtures/letters/ more/letter.txt [--dry-run]
+    python manage.py import_letters fixtures/letters/ more/letter.txt [--dry-run] [--workers 2]
 
 Each letter is stored whole or not at all; files already imported (same bytes) are
 reported as unchanged; a bad file is reported with its reason and the rest go on. The
@@ -24,8 +24,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Parse and report; write nothing."
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Processes to import with (default 1); one a CPU core suits a large batch.",
+        )
 
-    def handle(self, *args, paths, dry_run, verbosity, **options):
+    def handle(self, *args, paths, dry_run, workers, verbosity, **options):
+        if workers < 1:
+            raise CommandError("--workers must be 1 or more.")
         missing = [str(path) for path in paths if not path.exists()]
         if missing:
             raise CommandError(f"No such file or folder: {', '.join(missing)}")
@@ -40,7 +48,7 @@ class Command(BaseCommand):
                 elif verbosity >= 2:
                     bar.write(f"{result.source_name}: {result.outcome}", file=sys.stdout)
 
-            report = import_paths(files, dry_run=dry_run, on_result=on_result)
+            report = import_paths(files, dry_run=dry_run, on_result=on_result, workers=workers)
         prefix = "Dry run, nothing written: would have " if dry_run else ""
         self.stdout.write(
             f"{prefix}created {report.count(Outcome.CREATED)}, "
