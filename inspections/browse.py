@@ -21,6 +21,7 @@ from inspections.facets import (
     LETTER_FACETS,
     Facet,
     facet_counts,
+    too_many_to_count,
     without_query,
 )
 from inspections.filters import ArchiveFilter, FindingFilter, LetterFilter, canonical_query
@@ -163,14 +164,11 @@ def _browse(
     counted = next(facet for facet in facets if facet.name == total_facet)
     chosen = counted.selected
     total = sum(value.count for value in (chosen or counted.values))
-    query = normalise_query(filterset.form.cleaned_data.get("q"))
-    results = filterset.qs.only("pk")
-    if not counted.estimated:
-        paginator = CountedPaginator(results, RESULTS_PER_PAGE, count=total)
-    else:
-        if query and (filterset.form.cleaned_data.get("sort") or "relevance") == "relevance":
-            results = BestOfNewest(filterset.qs, newest_field, scale.listed)
-        paginator = CountedPaginator(results, RESULTS_PER_PAGE, count=min(total, scale.listed))
+    listed = min(total, scale.listed) if counted.estimated else total
+    results = _in_order(
+        filterset, filterset.qs.only("pk"), newest_field, scale, estimated=counted.estimated
+    )
+    paginator = CountedPaginator(results, RESULTS_PER_PAGE, count=listed)
     page = paginator.get_page(data.get("page"))
     with transaction.atomic(), connection.cursor() as cursor:
         if total < SERIAL_BELOW:
@@ -182,13 +180,25 @@ def _browse(
         filterset=filterset,
         facets=facets,
         page=page,
-        query=query,
+        query=normalise_query(filterset.form.cleaned_data.get("q")),
         chips=_chips(filterset, facets, data),
         data=data,
         query_string=without_query(data),
         total=total,
         estimated=counted.estimated,
     )
+
+
+def _in_order(filterset, results, newest_field: str, scale: Scale, *, estimated: bool):
+    """`results` (the FilterSet's, with what each row needs) in the order the page lists them.
+
+    Ranked whole, or the best of the newest `scale.listed` when they are too many to rank.
+    """
+    cleaned = filterset.form.cleaned_data
+    by_relevance = (cleaned.get("sort") or "relevance") == "relevance"
+    if estimated and by_relevance and normalise_query(cleaned.get("q")):
+        return BestOfNewest(filterset.qs, newest_field, scale.listed, rows=results)
+    return results
 
 
 class BestOfNewest:
@@ -198,11 +208,11 @@ class BestOfNewest:
     date index, a few letters at a time, and only they are ranked.
     """
 
-    def __init__(self, ranked, newest_field: str, window: int):
+    def __init__(self, ranked, newest_field: str, window: int, *, rows):
         self.candidates = ranked.order_by(f"-{newest_field}", "-pk").values(
             window_pk=F("pk"), window_rank=F("rank"), window_date=F(newest_field)
         )[:window]
-        self.model = ranked.model
+        self.rows = rows.order_by()  # what to load for each result listed
         self.window = window
 
     def __len__(self) -> int:
@@ -218,7 +228,17 @@ class BestOfNewest:
                 " LIMIT %s OFFSET %s",
                 [*params, stop - start, start],
             )
-            return [self.model(pk=pk) for (pk,) in cursor.fetchall()]
+            ids = [pk for (pk,) in cursor.fetchall()]
+        by_id = self.rows.in_bulk(ids)
+        return [by_id[pk] for pk in ids]
+
+    def iterator(self, *, limit: int, chunk_size: int) -> Iterator:
+        """The first `limit` in order, loaded `chunk_size` at a time (for an export)."""
+        for start in range(0, min(limit, self.window), chunk_size):
+            chunk = self[start : min(start + chunk_size, limit)]
+            yield from chunk
+            if len(chunk) < chunk_size:
+                return
 
 
 def _chips(filterset: ArchiveFilter, facets: list[Facet], data: QueryDict) -> list[Chip]:
@@ -255,11 +275,18 @@ def export_rows(data: QueryDict, *, base_url: str) -> Iterator[dict]:
     findings = (
         filterset.qs.select_related("inspection__authority")
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
-        .defer("search_vector", "inspection__source_text", "inspection__search_vector")[
-            :EXPORT_ROW_LIMIT
-        ]
+        .defer("search_vector", "inspection__source_text", "inspection__search_vector")
     )
-    for finding in findings.iterator(chunk_size=1000):
+    # The page's order, so the file holds what the page listed, however many match.
+    estimated = too_many_to_count(filterset.qs.order_by())
+    ordered = _in_order(
+        filterset, findings, "inspection__letter_date", FINDINGS_SCALE, estimated=estimated
+    )
+    if isinstance(ordered, BestOfNewest):
+        rows = ordered.iterator(limit=EXPORT_ROW_LIMIT, chunk_size=1000)
+    else:
+        rows = ordered[:EXPORT_ROW_LIMIT].iterator(chunk_size=1000)
+    for finding in rows:
         inspection = finding.inspection
         yield {
             "council": inspection.authority.name,

@@ -127,7 +127,7 @@ def facet_counts(
     for others, group in groups.values():
         results = filterset_class(others, queryset=queryset).qs.order_by()
         sample = None
-        if estimated_rows(results) > EXACT_COUNT_LIMIT:
+        if too_many_to_count(results):
             if results.model not in samples:
                 samples[results.model] = table_sample(results.model._meta.db_table, sample_rows)
             sample = samples[results.model]
@@ -174,6 +174,11 @@ def table_sample(table: str, sample_rows: int = SAMPLE_ROWS) -> Sample:
         cursor.execute(f'SELECT COUNT(*) FROM "{table}" {sample.clause}')
         sampled = cursor.fetchone()[0]
     return Sample(table, sample.percent, rows / sampled if sampled else 1.0)
+
+
+def too_many_to_count(queryset) -> bool:
+    """Whether the planner expects `queryset` to give more than EXACT_COUNT_LIMIT rows."""
+    return estimated_rows(queryset) > EXACT_COUNT_LIMIT
 
 
 def estimated_rows(queryset) -> int:

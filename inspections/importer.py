@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import multiprocessing
 import multiprocessing.util
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -254,6 +255,11 @@ def import_paths(
         if on_result is not None:
             on_result(result)
     return report
+
+
+def default_workers(file_count: int) -> int:
+    """Processes worth starting for this many files: one a core, once there is work to share."""
+    return (os.cpu_count() or 1) if file_count > BATCH_SIZE else 1
 
 
 def _import_here(batches: Iterable[tuple[Path, ...]], *, dry_run: bool) -> Iterator[ImportResult]:

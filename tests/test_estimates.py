@@ -6,6 +6,8 @@ must then agree with the exact path's, which is what proves the sampled SQL coun
 ranks the right rows.
 """
 
+import json
+
 import pytest
 from django.db import connection
 from django.http import QueryDict
@@ -87,6 +89,19 @@ def test_the_page_says_the_counts_are_estimates(client, seeds, estimating, monke
     assert "counts are estimated from a sample" in html
     assert "best matches among the 6 newest" in html
     assert '<span class="visually-hidden"> (estimate)</span>' in html
+
+
+def test_the_export_holds_what_the_estimated_page_lists(client, seeds, estimating, monkeypatch):
+    monkeypatch.setattr(browse, "FINDINGS_SCALE", browse.Scale(sample_rows=40_000, listed=6))
+    params = {"q": "assessment"}
+
+    listed = browse_findings(QueryDict("q=assessment")).page.object_list
+    response = client.get(reverse("inspections:finding-export-json"), params)
+    rows = json.loads(b"".join(response.streaming_content))
+
+    assert [row["finding_url"] for row in rows] == [
+        "http://testserver" + finding.get_absolute_url() for finding in listed
+    ]
 
 
 def test_an_overestimate_falls_back_to_exact_counts(seeds, monkeypatch):

@@ -189,3 +189,12 @@ def test_worker_processes_import_every_batch_and_report_in_file_order(tmp_path, 
 def test_command_refuses_no_workers(tmp_path):
     with pytest.raises(CommandError, match="--workers"):
         call_command("import_letters", str(tmp_path), "--workers", "0")
+
+
+def test_a_batch_or_less_is_imported_in_this_process_more_with_one_process_a_core(monkeypatch):
+    from inspections import importer
+
+    monkeypatch.setattr(importer.os, "cpu_count", lambda: 2)
+
+    assert importer.default_workers(importer.BATCH_SIZE) == 1
+    assert importer.default_workers(importer.BATCH_SIZE + 1) == 2

@@ -13,7 +13,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from inspections.importer import ImportResult, Outcome, import_paths, letter_files
+from inspections.importer import (
+    ImportResult,
+    Outcome,
+    default_workers,
+    import_paths,
+    letter_files,
+)
 
 
 class Command(BaseCommand):
@@ -27,17 +33,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=1,
-            help="Processes to import with (default 1); one a CPU core suits a large batch.",
+            help="Processes to import with (default: one a CPU core when there are more"
+            " files than one batch of 100, else 1).",
         )
 
     def handle(self, *args, paths, dry_run, workers, verbosity, **options):
-        if workers < 1:
+        if workers is not None and workers < 1:
             raise CommandError("--workers must be 1 or more.")
         missing = [str(path) for path in paths if not path.exists()]
         if missing:
             raise CommandError(f"No such file or folder: {', '.join(missing)}")
         files = list(letter_files(paths))
+        workers = workers or default_workers(len(files))
         # A progress bar on a terminal only; logs and pipes get the summary alone.
         with tqdm(total=len(files), unit="letter", disable=verbosity < 1 or None) as bar:
 
