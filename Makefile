@@ -20,7 +20,7 @@ setup: $(VENV)/.installed
 
 db: setup
 	$(MANAGE) migrate --no-input
-	$(MANAGE) import_letters fixtures/letters/
+	$(MANAGE) import_letters fixtures/letters/ fixtures/real/focused_visits/ fixtures/real/jtai/
 
 run: db
 	$(MANAGE) runserver $(HOST):$(PORT)
