@@ -223,11 +223,11 @@ class ImportRun:
         return self.letters / self.seconds if self.seconds else 0.0
 
 
-def import_files(paths: Iterable[str], *, workers: int = 1, on_letter=None) -> ImportRun:
+def import_files(paths: Iterable[str], *, mode: str, workers: int = 1, on_letter=None) -> ImportRun:
     """Import files through the real importer's bulk path (`import_paths`); count what happened."""
     from inspections.importer import ImportResult, Outcome, import_paths
 
-    run = ImportRun(mode="chunk")
+    run = ImportRun(mode=mode)
 
     def count(result: ImportResult) -> None:
         run.letters += 1
@@ -311,15 +311,19 @@ def import_corpus(
                 elapsed = time.perf_counter() - started
                 say(f"  imported {done:,}/{len(parallel_paths):,} ({done / elapsed:.0f}/s)")
 
-        run = import_files(parallel_paths, workers=workers, on_letter=progress)
-        run.mode = f"{workers} worker processes"
+        run = import_files(
+            parallel_paths, mode=f"{workers} worker processes", workers=workers, on_letter=progress
+        )
         run.seconds = time.perf_counter() - started
         runs.append(run)
     if single_paths:
         started = time.perf_counter()
         done = len(parallel_paths)
-        run = import_files(single_paths, on_letter=lambda count: analyzer.maybe(done + count))
-        run.mode = "single process"
+        run = import_files(
+            single_paths,
+            mode="single process",
+            on_letter=lambda count: analyzer.maybe(done + count),
+        )
         run.seconds = time.perf_counter() - started
         runs.append(run)
     return runs

@@ -215,9 +215,6 @@ class BestOfNewest:
         self.rows = rows.order_by()  # what to load for each result listed
         self.window = window
 
-    def __len__(self) -> int:
-        return self.window
-
     def __getitem__(self, key: slice) -> list:
         start, stop, _ = key.indices(self.window)
         sql, params = self.candidates.query.sql_with_params()

@@ -123,14 +123,13 @@ def facet_counts(
         groups.setdefault(key, (others, []))[1].append(spec)
     counts: dict[str, list[tuple[str, str, int]]] = {}
     estimated: set[str] = set()
-    samples: dict[type, Sample] = {}  # one a table, shared by its facets
+    table_pages = None  # the sample, drawn once and shared by every group that needs it
     for others, group in groups.values():
         results = filterset_class(others, queryset=queryset).qs.order_by()
         sample = None
         if too_many_to_count(results):
-            if results.model not in samples:
-                samples[results.model] = table_sample(results.model._meta.db_table, sample_rows)
-            sample = samples[results.model]
+            table_pages = table_pages or table_sample(queryset.model._meta.db_table, sample_rows)
+            sample = table_pages
         grouped, total = _grouped_counts(results, group, sample)
         if sample is not None and total <= EXACT_COUNT_LIMIT:
             # The planner overestimated: few enough to count exactly, and a sample of so

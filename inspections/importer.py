@@ -81,26 +81,26 @@ def import_letter(*, data: bytes, source_name: str, dry_run: bool = False) -> Im
         return ImportResult(
             source_name, Outcome.CREATED, findings=len(letter.findings), letter=letter
         )
+    return _store_one(_Pending(letter, source_name, digest))
+
+
+def _store_one(item: _Pending) -> ImportResult:
+    """One parsed letter stored in its own transaction; a refusal is reported, not raised."""
     try:
         with transaction.atomic():
-            inspection = _store(letter, source_name=source_name, digest=digest)
+            [inspection] = _store_many([item], authorities=AuthorityCache())
     except DatabaseError as error:
         # Another import may have stored the same bytes between our check and our insert.
-        existing = Inspection.objects.filter(content_hash=digest).first()
+        existing = Inspection.objects.filter(content_hash=item.digest).first()
         if existing is not None:
-            return ImportResult(source_name, Outcome.UNCHANGED, inspection=existing)
+            return ImportResult(item.source_name, Outcome.UNCHANGED, inspection=existing)
         # Anything else the database refused: nothing of this letter was kept.
-        return ImportResult(source_name, Outcome.REJECTED, reason=f"could not be stored: {error}")
+        return ImportResult(
+            item.source_name, Outcome.REJECTED, reason=f"could not be stored: {error}"
+        )
     return ImportResult(
-        source_name, Outcome.CREATED, inspection=inspection, findings=len(letter.findings)
+        item.source_name, Outcome.CREATED, inspection=inspection, findings=len(item.letter.findings)
     )
-
-
-def _store(letter: ParsedLetter, *, source_name: str, digest: str) -> Inspection:
-    [inspection] = _store_many(
-        [_Pending(letter, source_name, digest)], authorities=AuthorityCache()
-    )
-    return inspection
 
 
 @dataclass(frozen=True)
@@ -357,7 +357,7 @@ def _import_batch(
                 str(path), Outcome.CREATED, findings=len(item.letter.findings), letter=item.letter
             )
     elif pending:
-        results.update(_store_batch(pending, read, authorities=authorities))
+        results.update(_store_batch(pending, authorities=authorities))
     for path, first in repeats.items():
         original = results[first]
         if original.outcome == Outcome.REJECTED:
@@ -375,7 +375,7 @@ def _rejected(path: Path, reason: str) -> ImportResult:
 
 
 def _store_batch(
-    pending: dict[Path, _Pending], read: dict[Path, tuple[bytes, str]], *, authorities
+    pending: dict[Path, _Pending], *, authorities: AuthorityCache
 ) -> dict[Path, ImportResult]:
     try:
         with transaction.atomic():
@@ -384,10 +384,7 @@ def _store_batch(
         # Authorities created in the rolled-back transaction are gone with it.
         authorities.clear()
         return {
-            path: replace(
-                import_letter(data=read[path][0], source_name=path.name), source_name=str(path)
-            )
-            for path in pending
+            path: replace(_store_one(item), source_name=str(path)) for path, item in pending.items()
         }
     return {
         path: ImportResult(
