@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
-ALLOWED_LETTER_SUFFIXES = {".txt"}
+ALLOWED_LETTER_SUFFIXES = {".txt", ".pdf"}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -18,7 +18,10 @@ class MultipleFileField(forms.FileField):
     """A file field that takes several files (the pattern Django's documentation gives)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".txt,text/plain"}))
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": ".pdf,.txt,application/pdf,text/plain"}),
+        )
         # An empty file reaches the importer, which reports it like any other bad letter.
         kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
@@ -32,9 +35,9 @@ class MultipleFileField(forms.FileField):
 
 class LetterUploadForm(forms.Form):
     files = MultipleFileField(
-        label="Letter text files",
+        label="Letter files",
         help_text=(
-            "One or more .txt files (the text of Ofsted letters, as pdftotext writes it), "
+            "One or more Ofsted letters: the PDFs Ofsted publishes, or their text (.txt), "
             f"each at most {filesizeformat(settings.LETTER_UPLOAD_MAX_BYTES)}, "
             f"at most {settings.LETTER_UPLOAD_MAX_FILES} at once."
         ),
@@ -60,7 +63,7 @@ def upload_problem(upload) -> str | None:
     """
     suffix = PurePath(upload.name).suffix.lower()
     if suffix not in ALLOWED_LETTER_SUFFIXES:
-        return f"only .txt files are accepted, not “{suffix or 'no extension'}”"
+        return f"only .pdf and .txt files are accepted, not “{suffix or 'no extension'}”"
     if upload.size > settings.LETTER_UPLOAD_MAX_BYTES:
         return (
             f"{filesizeformat(upload.size)} is over the limit of "

@@ -1,7 +1,11 @@
 """Parsed letters to rows: each letter whole or not at all, and never twice.
 
-The command line (`import_letters`) and the admin upload both call `import_letter`, so a
-letter is checked and stored the same way whichever door it came in by.
+The command line (`import_letters`), the admin upload and the benchmark all come through
+here, PDF or text alike: `import_letter` for one document, `import_paths` for files and
+folders. A letter is known by its text (whitespace collapsed), so the same letter saved
+with another encoding or other line endings is not imported twice; a PDF is also known by
+its bytes, so re-importing it needs no reading at all. The PDF itself is kept with its
+letter.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.utils.text import slugify
 
 from inspections import councils
-from inspections.models import Authority, Finding, Inspection
+from inspections.models import Authority, Finding, Inspection, SourceDocument
 from inspections.parsing import LetterParseError, ParsedLetter, parse_letter
+from inspections.parsing.pdf import is_pdf
 from inspections.themes import tag_findings
 
 BATCH_SIZE = 100  # letters a transaction in a bulk import
@@ -60,8 +65,20 @@ class ImportReport:
         return bool(self.rejected)
 
 
-def content_hash(data: bytes) -> str:
+def content_hash(text: str) -> str:
+    """A letter's identity: the SHA-256 of its text with whitespace collapsed. The text is
+    already decoded and normalised (NFC, LF line ends, no BOM) by the parser."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def bytes_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def read_letter(data: bytes, *, source_name: str = "") -> ParsedLetter:
+    """Parse a letter's file (PDF or text) with the council register; LetterParseError if
+    it is not a letter we read."""
+    return parse_letter(data, filename=source_name, match_council=councils.match_council)
 
 
 def import_letter(*, data: bytes, source_name: str, dry_run: bool = False) -> ImportResult:
@@ -69,19 +86,33 @@ def import_letter(*, data: bytes, source_name: str, dry_run: bool = False) -> Im
 
     Returns what happened; never raises for bad input, so a batch can go on.
     """
-    digest = content_hash(data)
+    original = data if is_pdf(data) else None
+    if original is not None:
+        known = _stored_pdfs([bytes_hash(original)])
+        if known:
+            return ImportResult(source_name, Outcome.UNCHANGED, inspection=known.popitem()[1])
+    try:
+        letter = read_letter(data)
+    except LetterParseError as error:
+        return ImportResult(source_name, Outcome.REJECTED, reason=str(error))
+    digest = content_hash(letter.text)
     existing = Inspection.objects.filter(content_hash=digest).first()
     if existing is not None:
         return ImportResult(source_name, Outcome.UNCHANGED, inspection=existing)
-    try:
-        letter = parse_letter(data)
-    except LetterParseError as error:
-        return ImportResult(source_name, Outcome.REJECTED, reason=str(error))
     if dry_run:
         return ImportResult(
             source_name, Outcome.CREATED, findings=len(letter.findings), letter=letter
         )
-    return _store_one(_Pending(letter, source_name, digest))
+    return _store_one(_Pending(letter, source_name, digest, original))
+
+
+def _stored_pdfs(digests: list[str]) -> dict[str, Inspection]:
+    """Letters already imported from PDFs with these bytes, by the bytes' SHA-256."""
+    documents = SourceDocument.objects.filter(sha256__in=digests).select_related("inspection")
+    return {
+        document.sha256: document.inspection
+        for document in documents.defer("data", "inspection__source_text")
+    }
 
 
 def _store_one(item: _Pending) -> ImportResult:
@@ -110,6 +141,7 @@ class _Pending:
     letter: ParsedLetter
     source_name: str
     digest: str
+    original: bytes | None = None  # the PDF, kept with the letter
 
 
 def _store_many(pending: list[_Pending], *, authorities: AuthorityCache) -> list[Inspection]:
@@ -145,6 +177,16 @@ def _store_many(pending: list[_Pending], *, authorities: AuthorityCache) -> list
         )
         for item, inspection in zip(pending, inspections, strict=True)
         for position, finding in enumerate(item.letter.findings, start=1)
+    )
+    SourceDocument.objects.bulk_create(
+        SourceDocument(
+            inspection=inspection,
+            sha256=bytes_hash(item.original),
+            size=len(item.original),
+            data=item.original,
+        )
+        for item, inspection in zip(pending, inspections, strict=True)
+        if item.original is not None
     )
     tag_findings(inspection_ids=[inspection.pk for inspection in inspections])
     return inspections
@@ -326,31 +368,44 @@ def _import_batch(
 ) -> list[ImportResult]:
     """Results for these files, in their order; what is new is stored in one transaction."""
     results: dict[Path, ImportResult] = {}
-    read: dict[Path, tuple[bytes, str]] = {}
+    read: dict[Path, bytes] = {}
     for path in paths:
         try:
-            data = path.read_bytes()
+            read[path] = path.read_bytes()
         except OSError as error:
             results[path] = _rejected(path, f"cannot read: {error}")
-        else:
-            read[path] = (data, content_hash(data))
+    # A PDF imported before is known by its bytes, without reading it again.
+    pdf_digests = {path: bytes_hash(data) for path, data in read.items() if is_pdf(data)}
+    stored_pdfs = _stored_pdfs(list(pdf_digests.values()))
+    parsed: dict[Path, _Pending] = {}
+    for path, data in read.items():
+        if pdf_digests.get(path) in stored_pdfs:
+            known = stored_pdfs[pdf_digests[path]]
+            results[path] = ImportResult(str(path), Outcome.UNCHANGED, inspection=known)
+            continue
+        try:
+            letter = read_letter(data)
+        except LetterParseError as error:
+            results[path] = _rejected(path, str(error))
+            continue
+        original = data if path in pdf_digests else None
+        parsed[path] = _Pending(letter, path.name, content_hash(letter.text), original)
     stored = Inspection.objects.defer("source_text", "search_vector").in_bulk(
-        [digest for _, digest in read.values()], field_name="content_hash"
+        [item.digest for item in parsed.values()], field_name="content_hash"
     )
     pending: dict[Path, _Pending] = {}
     first_with: dict[str, Path] = {}
-    repeats: dict[Path, Path] = {}  # a file with the same bytes as one earlier in the batch
-    for path, (data, digest) in read.items():
-        if digest in stored:
-            results[path] = ImportResult(str(path), Outcome.UNCHANGED, inspection=stored[digest])
-        elif digest in first_with:
-            repeats[path] = first_with[digest]
+    repeats: dict[Path, Path] = {}  # a file with the same letter as one earlier in the batch
+    for path, item in parsed.items():
+        if item.digest in stored:
+            results[path] = ImportResult(
+                str(path), Outcome.UNCHANGED, inspection=stored[item.digest]
+            )
+        elif item.digest in first_with:
+            repeats[path] = first_with[item.digest]
         else:
-            first_with[digest] = path
-            try:
-                pending[path] = _Pending(parse_letter(data), path.name, digest)
-            except LetterParseError as error:
-                results[path] = _rejected(path, str(error))
+            first_with[item.digest] = path
+            pending[path] = item
     if dry_run:
         for path, item in pending.items():
             results[path] = ImportResult(

@@ -76,7 +76,12 @@ class Inspection(models.Model):
     priority_action = models.BooleanField("names an area for priority action", default=False)
     source_name = models.CharField(max_length=255, help_text="File name the letter came from.")
     content_hash = models.CharField(
-        max_length=64, unique=True, help_text="SHA-256 of the file's bytes: re-imports are no-ops."
+        max_length=64,
+        unique=True,
+        help_text=(
+            "SHA-256 of the letter's text with its whitespace collapsed: re-importing it is a"
+            " no-op, whatever the file's encoding or line endings."
+        ),
     )
     source_text = models.TextField()
     imported_at = models.DateTimeField(auto_now_add=True)
@@ -104,6 +109,24 @@ class Inspection(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("inspections:letter-detail", args=[self.pk])
+
+
+class SourceDocument(models.Model):
+    """The PDF a letter was imported from, byte for byte: offered for download beside the
+    text read from it. (A letter imported from text offers that text.)"""
+
+    inspection = models.OneToOneField(
+        Inspection, on_delete=models.CASCADE, primary_key=True, related_name="source_document"
+    )
+    media_type = models.CharField(max_length=100, default="application/pdf")
+    sha256 = models.CharField(
+        max_length=64, db_index=True, help_text="SHA-256 of the bytes: a quick re-import check."
+    )
+    size = models.PositiveIntegerField(help_text="Bytes.")
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"{self.inspection.source_name} ({self.size} bytes)"
 
 
 class Category(models.TextChoices):

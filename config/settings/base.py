@@ -106,12 +106,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Uploaded letters: one file at most this size, and at most this many files at once.
-LETTER_UPLOAD_MAX_BYTES = int(os.environ.get("LETTER_UPLOAD_MAX_BYTES", str(2 * 1024 * 1024)))
+# Uploaded letters: one file at most this size, and at most this many files at once. The
+# largest real letter or report PDF seen is under 1 MB; 5 MB leaves room for a scanned page.
+LETTER_UPLOAD_MAX_BYTES = int(os.environ.get("LETTER_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 LETTER_UPLOAD_MAX_FILES = int(os.environ.get("LETTER_UPLOAD_MAX_FILES", "50"))
 DATA_UPLOAD_MAX_NUMBER_FILES = LETTER_UPLOAD_MAX_FILES
-# Keep uploads in memory up to the per-file limit; larger ones are rejected anyway.
-FILE_UPLOAD_MAX_MEMORY_SIZE = LETTER_UPLOAD_MAX_BYTES
 
 LOGGING = {
     "version": 1,

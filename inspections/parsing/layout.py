@@ -246,9 +246,7 @@ def _merge_sublists(blocks: list[Block]) -> list[Block]:
     for block in blocks:
         parent = merged[-1] if merged else None
         if block.kind == "bullet" and parent is not None and _is_sublist(parent, block):
-            last = parent.lines[-1]
-            if not SENTENCE_END.search(last):
-                parent.lines[-1] = last + ";"
+            # The items' words as printed, nothing added (as a reader copies them).
             parent.lines.extend(block.lines)
             parent.sub_glyph = block.glyph
             continue

@@ -48,3 +48,4 @@ class ParsedLetter:
     priority_action: bool
     findings: tuple[ParsedFinding, ...]
     text: str
+    format: str = "text"  # what it was read from: "pdf" or "text"

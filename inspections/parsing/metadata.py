@@ -194,20 +194,26 @@ def person_name(text: str) -> str | None:
     return " ".join(tokens)
 
 
-_INSPECTORS = re.compile(
-    r"(?i:inspectors?|HMIs?)(?i: for this (?:visit|inspection))? (?i:were|was|are|is)[:\s]+"
-    r"(?P<names>[A-Z].+?)(?:\.(?=\s|$)|$)"
-    r"|(?i:carried out by|led by|undertaken by) (?:(?:Her|His) Majesty[’']s Inspectors?|HMIs?"
-    r"|inspectors)[:\s]+(?P<more>[A-Z].+?)(?:\.(?=\s|$)|$)"
+# Where a sentence introduces the team: the names follow these words. "Her Majesty's
+# Inspectors for this visit were A and B.", "The visit was conducted by A and B, two of His
+# Majesty's Inspectors.", "carried out by His Majesty's Inspectors, A, B and C.",
+# "Inspectors for the visit were A and B.", "led by A HMI with B HMI."
+_TEAM = re.compile(
+    r"\b(?i:inspectors?|HMIs?)\b(?:[^.]{0,60}?)\b(?i:were|was|are|is)\b"
+    r"|\b(?i:conducted|carried out|undertaken|led|completed)\s+by\b"
 )
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
 def inspectors_named(intro: str) -> list[str]:
-    """Names from "The inspectors were X HMI and Y HMI." and its variants."""
+    """Names of the inspectors a letter's opening paragraphs introduce, in order."""
     names = []
-    for match in _INSPECTORS.finditer(intro):
-        listed = _ROLE_PHRASE.sub(",", match["names"] or match["more"])
-        for piece in re.split(r",|;|\band\b|&|\(|\)", listed):
+    for sentence in _SENTENCE.split(intro):
+        match = _TEAM.search(sentence)
+        if match is None:
+            continue
+        listed = _ROLE_PHRASE.sub(",", sentence[match.end() :].rstrip(". "))
+        for piece in re.split(r",|;|\band\b|&|\(|\)|\bwith\b", listed):
             name = person_name(piece)
             if name:
                 names.append(name)
@@ -227,9 +233,11 @@ def signatories(lines: list[str]) -> list[str]:
 
 
 def unique(names: list[str]) -> tuple[str, ...]:
+    """Each person once, as first written: "Jenny-Ellen Scotland" and "Jennyellen Scotland"
+    (a hyphen lost at a line end) are one inspector."""
     seen: dict[str, str] = {}
     for name in names:
-        seen.setdefault(name.lower(), name)
+        seen.setdefault(re.sub(r"[-’' ]", "", name.lower()), name)
     return tuple(seen.values())
 
 

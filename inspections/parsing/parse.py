@@ -1,10 +1,15 @@
 """parse_letter: the steps in order, and the JSON shape of a parsed letter."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
-from . import metadata
+from . import kinds, metadata
+from .hyphens import mend_joined_lines
 from .layout import Block
 from .letter import LetterParseError, ParsedLetter
+from .pdf import is_pdf, read_pdf
+from .pdf_layout import pdf_document
 from .sections import (
     SALUTATION,
     SIGN_OFF,
@@ -12,6 +17,7 @@ from .sections import (
     clean_heading,
     extract_findings,
     heading_category,
+    is_section_heading,
     names_priority_action,
 )
 from .text import content_lines, decode_letter
@@ -20,23 +26,58 @@ from .text import content_lines, decode_letter
 _INTRO_BLOCKS = 6
 
 
-def parse_letter(data: bytes, *, filename: str = "") -> ParsedLetter:
-    """Parse one letter file's bytes; raise LetterParseError if it is not a letter we can read.
+# Finds the council a phrase names on a day: (name, code) or None. The register is the
+# caller's (inspections.councils.match_council in the app), so parsing stays pure.
+CouncilMatcher = Callable[..., object]
 
-    `filename` only makes error messages clearer.
+
+@dataclass(frozen=True)
+class Document:
+    """A letter read from its file, before the letter is read from it: its lines in reading
+    order, its blocks (headings, paragraphs, bullet items) and its readable text."""
+
+    format: str  # "pdf" or "text"
+    lines: list[str]
+    blocks: list[Block]
+    text: str
+
+
+def read_document(data: bytes) -> Document:
+    """A PDF or a text file's bytes to a Document; LetterParseError if neither can be read."""
+    if is_pdf(data):
+        pdf = pdf_document(read_pdf(data), known_heading=is_section_heading)
+        return Document("pdf", pdf.lines, pdf.blocks, pdf.text)
+    if kinds.html_page(data[:500].decode("utf-8", "replace")):
+        raise LetterParseError(
+            "this is an HTML page (a web page saved in place of the document?), not a letter"
+        )
+    text = decode_letter(data)
+    lines = content_lines(mend_joined_lines(text))
+    return Document("text", [line.text for line in lines], blocks_of(lines), text)
+
+
+def parse_letter(
+    data: bytes, *, filename: str = "", match_council: CouncilMatcher | None = None
+) -> ParsedLetter:
+    """Parse one letter file's bytes (PDF or text); raise LetterParseError if it is not a
+    letter we can read.
+
+    `match_council(phrase, on=date)` finds the council a phrase names (without it, the
+    council is the name the letter gives). `filename` only makes error messages clearer.
     """
     try:
-        return _parse(data)
+        return _parse(read_document(data), match_council)
     except LetterParseError as error:
         if filename:
             raise LetterParseError(f"{filename}: {error}") from None
         raise
 
 
-def _parse(data: bytes) -> ParsedLetter:
-    text = decode_letter(data)
-    lines = content_lines(text)
-    texts = [line.text for line in lines]
+def _parse(document: Document, match_council: CouncilMatcher | None) -> ParsedLetter:
+    texts = document.lines
+    refused = kinds.refusal(texts)
+    if refused:
+        raise LetterParseError(refused)
     salutation = next((i for i, t in enumerate(texts) if SALUTATION.match(t)), None)
     # Above "Dear ...": Ofsted's address, the date line, then the recipient's address.
     header = texts[:salutation] if salutation is not None else texts[:40]
@@ -46,7 +87,7 @@ def _parse(data: bytes) -> ParsedLetter:
     letter_date, date_line = found
     address = header[date_line + 1 :] if salutation is not None else []
 
-    title, body = _title_and_body(blocks_of(lines), text)
+    title, body = _title_and_body(document.blocks, document.text)
     intro = _intro(body)
     inspection_type = metadata.inspection_type(title, intro)
     findings = extract_findings(body, inspection_type)
@@ -55,7 +96,7 @@ def _parse(data: bytes) -> ParsedLetter:
     inspectors = metadata.unique(
         metadata.inspectors_named(intro) + metadata.signatories(texts[sign_off + 1 :])
     )
-    authority, code, spelling = _council(title, intro, address, letter_date)
+    authority, code, spelling = _council(title, intro, address, letter_date, match_council)
     return ParsedLetter(
         authority=authority,
         council_code=code,
@@ -69,7 +110,8 @@ def _parse(data: bytes) -> ParsedLetter:
         recipient=metadata.recipient(address, texts[salutation] if address else ""),
         priority_action=names_priority_action(findings, "\n".join(b.text for b in body)),
         findings=tuple(findings),
-        text=text,
+        text=document.text,
+        format=document.format,
     )
 
 
@@ -109,10 +151,11 @@ def _untitled(text: str) -> str:
     return " ".join(lines)[:300]
 
 
-def _council(title: str, intro: str, address: list[str], on: date) -> tuple[str, str | None, str]:
+def _council(
+    title: str, intro: str, address: list[str], on: date, match_council: CouncilMatcher | None
+) -> tuple[str, str | None, str]:
     """(authority, council code or None, the letter's own spelling)."""
     names, contexts = metadata.authority_phrases(title, intro, address)
-    match_council = _matcher()
     if match_council is not None:
         for phrase in names + contexts:
             council = match_council(phrase, on=on)
@@ -121,14 +164,6 @@ def _council(title: str, intro: str, address: list[str], on: date) -> tuple[str,
     if not names:
         raise LetterParseError("no council found")
     return metadata.bare_council_name(names[0]), None, names[0]
-
-
-def _matcher():
-    try:
-        from inspections.councils import match_council
-    except ImportError:  # the council register is optional for parsing
-        return None
-    return match_council
 
 
 def letter_as_dict(letter: ParsedLetter, *, file: str) -> dict:

@@ -83,6 +83,13 @@ def _is_known_heading(text: str, clean: str) -> bool:
     return end not in ",;" and (end != "." or words <= 4)  # "Headline Findings."
 
 
+def is_section_heading(text: str) -> bool:
+    """Does this line read as one of the section headings letters use ("Overview",
+    "What needs to improve...?", "Next steps"), whatever its type?"""
+    clean = clean_heading(text)
+    return bool(clean) and clean[0].isupper() and _is_known_heading(text, clean)
+
+
 def heading_category(heading: str) -> str | None:
     """The category a cleaned heading announces, IGNORE, or None for a subheading."""
     key = heading.lower().replace("’", "'").rstrip("?").strip()
@@ -208,7 +215,11 @@ class HeadingRules:
         if not (clean[0].isupper() or clean[0].isdigit()):
             return False
         if _is_known_heading(text, clean):
-            return True
+            # "Areas for improvement raised in the ILACS inspection in 2022 and considered
+            # in this" / "visit have been advanced...": a sentence that starts like a heading
+            # runs on into a line in lower case; a heading never does.
+            runs_on = following is not None and following.text[:1].islower()
+            return not (runs_on and text.rstrip()[-1:] not in ":?")
         if len(clean.split()) > 12 or not measure.is_short(text, 0.9) or OPEN_END.search(clean):
             return False
         if _FOOTNOTE_MARK.sub("", text)[-1] in ".,;:!)]–-" or _FINITE_VERB.search(clean):

@@ -16,7 +16,7 @@ from .letter import LetterParseError
 
 _MAGIC = (
     (b"\x89PNG", "a PNG image"),
-    (b"%PDF", "a PDF: convert it to text first"),
+    (b"%PDF", "a PDF, read by the PDF path"),
     (b"PK\x03\x04", "a ZIP archive or Word document"),
     (b"GIF8", "a GIF image"),
     (b"\xff\xd8\xff", "a JPEG image"),

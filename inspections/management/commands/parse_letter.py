@@ -1,6 +1,6 @@
-"""Parse letter files and print what the parser reads from them, as one JSON array.
+"""Parse letter files (PDF or text) and print what the parser reads, as one JSON array.
 
-    python manage.py parse_letter fixtures/letters/000_32760eb96af16688.txt [more.txt ...]
+    python manage.py parse_letter fixtures/letters/000_32760eb96af16688.txt [more.pdf ...]
 
 Nothing is written to the database. A file that cannot be read or parsed gives
 {"file", "error"} in its place; the others still print, and the exit status is 1.
@@ -11,11 +11,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inspections.parsing import LetterParseError, letter_as_dict, parse_letter
+from inspections.importer import read_letter
+from inspections.parsing import LetterParseError, letter_as_dict
 
 
 class Command(BaseCommand):
-    help = "Parse Ofsted letter text files and print them as JSON, without importing them."
+    help = "Parse Ofsted letters (PDF or text) and print them as JSON, without importing them."
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+")
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         results = []
         for path in paths:
             try:
-                results.append(letter_as_dict(parse_letter(Path(path).read_bytes()), file=path))
+                results.append(letter_as_dict(read_letter(Path(path).read_bytes()), file=path))
             except OSError as error:
                 results.append({"file": path, "error": f"cannot read file: {error.strerror}"})
             except LetterParseError as error:

@@ -1,0 +1,95 @@
+"""Hyphenated words: the letters' own vocabulary, and mending what pdftotext broke.
+
+`data/hyphenated.tsv` lists the words Ofsted's letters write with a hyphen, counted from
+the PDFs' text layer (scripts/build_hyphenation.py). pdftotext, when a line ends in a
+hyphen, drops the hyphen and runs the whole next line onto that one: "multi-" / "agency
+meetings are" becomes "multiagency meetings are" on one overlong line. Such a line is the
+sign; the word in it that the list knows, about where the line would have ended, is the
+word that lost its hyphen.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from functools import cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data" / "hyphenated.tsv"
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+# A line this much longer than the letter's usual long line holds two lines run together.
+_OVERLONG = 1.3
+
+
+@cache
+def hyphenated_words() -> dict[str, str]:
+    """Each hyphenated word by its letters alone: {"multiagency": "multi-agency"}."""
+    words: dict[str, str] = {}
+    for line in DATA.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        word = line.split("\t", 1)[0]
+        words.setdefault(word.replace("-", ""), word)
+    return words
+
+
+def mend_joined_lines(text: str) -> str:
+    """Put back the hyphens, and the line ends, that pdftotext took out."""
+    lines = text.split("\n")
+    lengths = [len(line) for line in lines if len(line) > 40]
+    if len(lengths) < 10:
+        return text
+    usual = statistics.median(lengths)
+    if usual > 130:  # not hard-wrapped: one paragraph a line
+        return text
+    mended = []
+    for line in lines:
+        if len(line) > _OVERLONG * usual:
+            line = _mend(line, usual)
+        mended.append(line)
+    return "\n".join(mended)
+
+
+def _mend(line: str, usual: float) -> str:
+    vocabulary = hyphenated_words()
+    best = None
+    for match in _WORD.finditer(line):
+        word = match.group()
+        hyphenated = vocabulary.get(word.replace("-", "").lower())
+        if hyphenated is None or hyphenated == word.lower():
+            continue
+        distance = abs(match.start() + len(word) / 2 - usual)
+        if best is None or distance < best[0]:
+            best = (distance, match, hyphenated)
+    if best is None or best[0] > 30:
+        return line
+    _, match, hyphenated = best
+    word = match.group()
+    restored = _same_case(word, hyphenated)
+    # Break the line again after the hyphen the line ended on: the one that is new.
+    new_hyphen = _new_hyphen(word, restored)
+    head = line[: match.start()] + restored[: new_hyphen + 1]
+    tail = restored[new_hyphen + 1 :] + line[match.end() :]
+    return f"{head}\n{tail}"
+
+
+def _new_hyphen(word: str, restored: str) -> int:
+    """Index in `restored` of the hyphen that `word` lacks (the last, if several do)."""
+    i = j = 0
+    missing = len(restored) - 1
+    while i < len(restored):
+        if j < len(word) and restored[i].lower() == word[j].lower():
+            i += 1
+            j += 1
+        elif restored[i] == "-":
+            missing = i
+            i += 1
+        else:
+            break
+    return missing
+
+
+def _same_case(word: str, hyphenated: str) -> str:
+    """`hyphenated` spelled with the capitals of `word` ("Multiagency" -> "Multi-agency")."""
+    letters = iter(word.replace("-", ""))
+    return "".join(c if c == "-" else next(letters, c) for c in hyphenated)
