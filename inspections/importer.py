@@ -27,6 +27,7 @@ from django.utils.text import slugify
 from inspections import councils
 from inspections.models import Authority, Finding, Inspection, SourceDocument
 from inspections.parsing import LetterParseError, ParsedLetter, parse_letter
+from inspections.parsing.hyphens import compound_forms
 from inspections.parsing.pdf import is_pdf
 from inspections.themes import tag_findings
 
@@ -160,9 +161,11 @@ def _store_many(pending: list[_Pending], *, authorities: AuthorityCache) -> list
             inspectors=list(item.letter.inspectors),
             recipient=item.letter.recipient[:500],
             priority_action=item.letter.priority_action,
+            review_notes="\n".join(item.letter.review),
             source_name=item.source_name[:255],
             content_hash=item.digest,
             source_text=item.letter.text,
+            search_extra=compound_forms(item.letter.text),
         )
         for item in pending
     )
@@ -174,6 +177,7 @@ def _store_many(pending: list[_Pending], *, authorities: AuthorityCache) -> list
             position=position,
             text=finding.text,
             recurring=finding.recurring,
+            search_extra=compound_forms(finding.text),
         )
         for item, inspection in zip(pending, inspections, strict=True)
         for position, finding in enumerate(item.letter.findings, start=1)

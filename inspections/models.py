@@ -74,6 +74,10 @@ class Inspection(models.Model):
     inspectors = ArrayField(models.CharField(max_length=120), default=list, blank=True)
     recipient = models.CharField(max_length=500, blank=True)
     priority_action = models.BooleanField("names an area for priority action", default=False)
+    review_notes = models.TextField(
+        blank=True,
+        help_text="Why an admin should check this letter (the parser's doubts), one a line.",
+    )
     source_name = models.CharField(max_length=255, help_text="File name the letter came from.")
     content_hash = models.CharField(
         max_length=64,
@@ -85,10 +89,16 @@ class Inspection(models.Model):
     )
     source_text = models.TextField()
     imported_at = models.DateTimeField(auto_now_add=True)
+    search_extra = models.TextField(
+        blank=True,
+        default="",
+        help_text="Other spellings of its hyphenated words, so any spelling finds it.",
+    )
     # Stored, so searching whole letters never re-parses their text.
     search_vector = models.GeneratedField(
         expression=SearchVector("title", weight="A", config="english")
-        + SearchVector("source_text", weight="C", config="english"),
+        + SearchVector("source_text", weight="C", config="english")
+        + SearchVector("search_extra", weight="C", config="english"),
         output_field=SearchVectorField(),
         db_persist=True,
     )
@@ -177,10 +187,19 @@ class Finding(models.Model):
     themes = models.ManyToManyField(
         Theme, through="FindingTheme", related_name="findings", blank=True
     )
+    search_extra = models.TextField(
+        blank=True,
+        default="",
+        help_text=(
+            "Other spellings of its hyphenated words (multiagency, multi agency), so a search"
+            " for any spelling finds it."
+        ),
+    )
     # Finding text weighs more than the heading it stood under. Theme rules match the
     # text alone (weight A), so a heading never tags every paragraph beneath it.
     search_vector = models.GeneratedField(
         expression=SearchVector("text", weight="A", config="english")
+        + SearchVector("search_extra", weight="A", config="english")
         + SearchVector("heading", weight="B", config="english"),
         output_field=SearchVectorField(),
         db_persist=True,

@@ -17,6 +17,8 @@ from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from inspections.parsing.hyphens import query_with_compounds
+
 SEARCH_CONFIG = "english"
 MAX_QUERY_LENGTH = 300
 
@@ -32,9 +34,10 @@ _ENTITIES = {stand_in: escape(character) for character, stand_in in _STAND_INS.i
 
 
 def normalise_query(query: str | None) -> str:
-    """What we search for: trimmed, length-capped, with our highlight markers removed."""
+    """What we search for: trimmed, length-capped, with our highlight markers removed, and
+    hyphenated words read as the phrase of their parts, which matches every spelling."""
     text = (query or "").replace(_MARK_START, " ").replace(_MARK_END, " ")
-    return " ".join(text.split())[:MAX_QUERY_LENGTH]
+    return query_with_compounds(" ".join(text.split())[:MAX_QUERY_LENGTH])
 
 
 def search_query(query: str) -> SearchQuery:

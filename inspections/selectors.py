@@ -1,8 +1,8 @@
 """Reads: what the pages show, in one place."""
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from inspections.models import Authority, Category, Finding, Inspection, Theme
+from inspections.models import Authority, Category, Finding, Inspection, SourceDocument, Theme
 from inspections.search import marked_if_matched
 
 
@@ -23,6 +23,8 @@ def letter_with_findings(pk: int, *, query: str | None = None) -> Inspection:
     findings = Finding.objects.order_by("position").with_snippets(query, field="text", whole=True)
     inspection = (
         Inspection.objects.select_related("authority")
+        .defer("source_text", "search_vector")
+        .annotate(has_original=Exists(SourceDocument.objects.filter(inspection=OuterRef("pk"))))
         .prefetch_related(
             Prefetch("findings", queryset=findings),
             Prefetch("findings__themes", queryset=Theme.objects.order_by("name")),

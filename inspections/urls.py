@@ -12,6 +12,7 @@ urlpatterns = [
     path("letters/", views.letter_list, name="letter-list"),
     path("letters/<int:pk>/", views.letter_detail, name="letter-detail"),
     path("letters/<int:pk>/source.txt", views.letter_source, name="letter-source"),
+    path("letters/<int:pk>/original.pdf", views.letter_original, name="letter-original"),
     path("authorities/", views.authority_list, name="authority-list"),
     path("authorities/<slug:slug>/", views.authority_detail, name="authority-detail"),
     *theme_urls.urlpatterns,

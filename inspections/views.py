@@ -5,9 +5,10 @@ import json
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
 
 from inspections import browse, selectors
-from inspections.models import Authority, Inspection
+from inspections.models import Authority, Inspection, SourceDocument
 
 
 def home(request):
@@ -90,6 +91,16 @@ def letter_source(request, pk: int):
     inspection = get_object_or_404(Inspection.objects.only("source_text"), pk=pk)
     # Plain text with nosniff: letter text is never interpreted as markup.
     return HttpResponse(inspection.source_text, content_type="text/plain; charset=utf-8")
+
+
+def letter_original(request, pk: int):
+    document = get_object_or_404(SourceDocument.objects.select_related("inspection"), pk=pk)
+    response = HttpResponse(bytes(document.data), content_type=document.media_type)
+    # Shown in the browser's PDF viewer; saved under the name it was imported with.
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=document.inspection.source_name
+    )
+    return response
 
 
 def authority_list(request):

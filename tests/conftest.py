@@ -7,6 +7,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = REPO_ROOT / "fixtures" / "letters"
+REAL_FIXTURES = REPO_ROOT / "fixtures" / "real"  # real letters, a few as PDFs
 OWN_LETTERS_DIR = Path(__file__).resolve().parent / "letters"
 SHARED_DIR = Path(os.environ.get("SHARED_DIR", REPO_ROOT.parent / "shared"))
 

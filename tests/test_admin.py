@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from inspections.models import Inspection
-from tests.conftest import seed_path
+from tests.conftest import REAL_FIXTURES, seed_path
 
 pytestmark = pytest.mark.django_db
 
@@ -56,14 +56,33 @@ def test_upload_refuses_files_over_the_size_limit(admin_client, settings):
 
 
 def test_a_wrong_file_type_is_rejected_and_the_rest_still_import(admin_client):
-    files = [upload("letter.pdf", b"%PDF-1.4"), upload("000.txt", seed_path(0).read_bytes())]
+    files = [upload("letter.docx", b"PK\x03\x04"), upload("000.txt", seed_path(0).read_bytes())]
 
     response = admin_client.post(UPLOAD_URL, {"files": files})
 
     html = response.content.decode()
-    assert "only .txt files are accepted" in html
+    assert "only .pdf and .txt files are accepted" in html
     assert 'class="result-rejected"' in html and 'class="result-created"' in html
     assert Inspection.objects.count() == 1
+
+
+def test_a_folder_of_pdfs_and_text_files_gets_one_row_each(admin_client):
+    pdfs = sorted(REAL_FIXTURES.glob("*/*.pdf"))[:3]
+    files = [
+        *(upload(path.name, path.read_bytes()) for path in pdfs),
+        upload("000.txt", seed_path(0).read_bytes()),
+        upload("broken.pdf", pdfs[0].read_bytes()[:5000]),  # cut short in transfer
+        upload("saved-error-page.pdf", b"<!DOCTYPE html><html><body>Not found</body></html>"),
+    ]
+
+    response = admin_client.post(UPLOAD_URL, {"files": files})
+
+    html = response.content.decode()
+    assert html.count('class="result-created"') == 4
+    assert html.count('class="result-rejected"') == 2
+    assert "truncated PDF" in html and "an HTML page" in html
+    stored = Inspection.objects.filter(source_name=pdfs[0].name).get()
+    assert bytes(stored.source_document.data) == pdfs[0].read_bytes()
 
 
 def test_dry_run_upload_stores_nothing(admin_client):

@@ -31,7 +31,7 @@ def test_reader_goes_from_the_letter_list_to_a_letter_and_its_source(page, seede
     assert page.locator("ol.findings li").count() == 15
 
     with page.expect_navigation():
-        page.get_by_role("link", name="Letter text").click()
+        page.get_by_role("link", name="The letter's text as imported").click()
     assert "Karen McKeown" in page.locator("body").inner_text()
 
 

@@ -93,3 +93,62 @@ def _same_case(word: str, hyphenated: str) -> str:
     """`hyphenated` spelled with the capitals of `word` ("Multiagency" -> "Multi-agency")."""
     letters = iter(word.replace("-", ""))
     return "".join(c if c == "-" else next(letters, c) for c in hyphenated)
+
+
+_TOKEN = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+
+
+def compound_forms(text: str) -> str:
+    """Every other spelling of the hyphenated words in `text`, for its search index.
+
+    A letter may write "multi-agency", "multiagency" or "multi agency". For each word the
+    letters write with a hyphen, found here in any of those forms, this gives its whole form
+    and its spaced form ("multiagency multi agency"), so a search for any of the three finds
+    any of the three. Empty when the text has none."""
+    vocabulary = hyphenated_words()
+    tokens = _TOKEN.findall(text.lower())
+    found: dict[str, str] = {}
+    for index, token in enumerate(tokens):
+        whole = token.replace("-", "")
+        if whole in vocabulary:
+            found.setdefault(whole, vocabulary[whole])
+        if index + 1 < len(tokens):
+            pair = whole + tokens[index + 1].replace("-", "")
+            if pair in vocabulary:
+                found.setdefault(pair, vocabulary[pair])
+    return " ".join(
+        f"{whole} {hyphenated.replace('-', ' ')}" for whole, hyphenated in found.items()
+    )
+
+
+def query_with_compounds(query: str) -> str:
+    """A web-search query in which a hyphenated word, and two words that make one of the
+    letters' hyphenated words, become the phrase of its parts ("multi-agency" and "multi
+    agency" both read as "multi agency"), which `compound_forms` puts in every finding
+    that has the word in any spelling. Quoted phrases lose their hyphens the same way."""
+    vocabulary = hyphenated_words()
+    out: list[str] = []
+    words = _QUERY_PART.findall(query)
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word.startswith('"'):
+            out.append(_HYPHEN_BETWEEN_LETTERS.sub(" ", word))
+        elif _HYPHEN_BETWEEN_LETTERS.search(word) and not word.startswith("-"):
+            out.append('"' + _HYPHEN_BETWEEN_LETTERS.sub(" ", word) + '"')
+        elif (
+            index + 1 < len(words)
+            and word.isalpha()
+            and words[index + 1].isalpha()
+            and (word + words[index + 1]).lower() in vocabulary
+        ):
+            out.append(f'"{word} {words[index + 1]}"')
+            index += 1
+        else:
+            out.append(word)
+        index += 1
+    return " ".join(out)
+
+
+_QUERY_PART = re.compile(r'"[^"]*"?|\S+')
+_HYPHEN_BETWEEN_LETTERS = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")

@@ -49,3 +49,4 @@ class ParsedLetter:
     findings: tuple[ParsedFinding, ...]
     text: str
     format: str = "text"  # what it was read from: "pdf" or "text"
+    review: tuple[str, ...] = ()  # why a person should check it (dates that cannot be right)

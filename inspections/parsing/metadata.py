@@ -38,8 +38,12 @@ _MONTH = (
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)"
 _DATE_FORMS = (
-    re.compile(rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m>{_MONTH}),?\s+(?P<y>\d{{4}})", re.I),
-    re.compile(rf"(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})", re.I),
+    re.compile(
+        rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m>{_MONTH}),?\s+(?P<y>\d{{4}})(?!\d)", re.I
+    ),
+    re.compile(
+        rf"(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})(?!\d)", re.I
+    ),
     re.compile(r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4}|\d{2})(?!\d)"),
     re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)"),
 )
@@ -92,7 +96,7 @@ _VISIT_SPAN = re.compile(
     rf"\b(?:on|from|between|during|dates? of)\s+({_ITEM}(?:{_SEPARATOR}{_ITEM})*)", re.I
 )
 _SPAN_TOKEN = re.compile(
-    rf"(?P<year>\d{{4}})|(?P<day>\d{{1,2}})(?:st|nd|rd|th)?|(?P<month>{_MONTH})", re.I
+    rf"(?P<year>\d{{4}})(?!\d)|(?P<day>\d{{1,2}})(?:st|nd|rd|th)?|(?P<month>{_MONTH})", re.I
 )
 
 
@@ -125,6 +129,36 @@ def visit_dates(text: str, letter_date: date) -> tuple[date | None, date | None]
             start = start.replace(year=start.year - 1)
         return start, end
     return None, None
+
+
+# A year mistyped with a digit too many ("14 May 20205"): never read as another year.
+_MISTYPED_YEAR = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{5,}}\b", re.I)
+# A visit longer than this is a misreading, or a letter to check by hand.
+_LONGEST_VISIT_DAYS = 45
+
+
+def date_problems(
+    letter_date: date, visit_start: date | None, visit_end: date | None, text: str
+) -> list[str]:
+    """Why the letter's dates need a person to check them (nothing, if they are plausible).
+    A date that cannot be right is flagged, never silently replaced by a guess."""
+    problems = [
+        f"a date with a mistyped year: “{match.group()}”" for match in _MISTYPED_YEAR.finditer(text)
+    ]
+    if visit_end is not None and visit_end > letter_date:
+        problems.append(
+            f"the letter is dated {letter_date:%-d %B %Y}, before its visit ended"
+            f" ({visit_end:%-d %B %Y})"
+        )
+    if visit_start is not None and visit_end is not None:
+        if (visit_end - visit_start).days > _LONGEST_VISIT_DAYS:
+            problems.append(
+                f"a visit of {(visit_end - visit_start).days + 1} days"
+                f" ({visit_start:%-d %B %Y} to {visit_end:%-d %B %Y})"
+            )
+    if visit_start is not None and (letter_date - visit_start).days > 366:
+        problems.append(f"the visit began more than a year before the letter ({visit_start})")
+    return problems
 
 
 _TYPES = (

@@ -92,6 +92,9 @@ def _parse(document: Document, match_council: CouncilMatcher | None) -> ParsedLe
     inspection_type = metadata.inspection_type(title, intro)
     findings = extract_findings(body, inspection_type)
     visit_start, visit_end = metadata.visit_dates(intro, letter_date)
+    review = metadata.date_problems(
+        letter_date, visit_start, visit_end, "\n".join([*header, intro])
+    )
     sign_off = next((i for i, t in enumerate(texts) if SIGN_OFF.match(t)), len(texts))
     inspectors = metadata.unique(
         metadata.inspectors_named(intro) + metadata.signatories(texts[sign_off + 1 :])
@@ -112,6 +115,7 @@ def _parse(document: Document, match_council: CouncilMatcher | None) -> ParsedLe
         findings=tuple(findings),
         text=document.text,
         format=document.format,
+        review=tuple(review),
     )
 
 
@@ -178,6 +182,7 @@ def letter_as_dict(letter: ParsedLetter, *, file: str) -> dict:
         "visit_end": letter.visit_end.isoformat() if letter.visit_end else None,
         "inspectors": list(letter.inspectors),
         "priority_action": letter.priority_action,
+        "needs_review": list(letter.review),
         "findings": [
             {"category": f.category, "heading": f.heading, "text": f.text} for f in letter.findings
         ],

@@ -105,7 +105,7 @@ SALUTATION = re.compile(r"^Dear\s+\S")
 _CLOSING = re.compile(
     r"^(?:Any areas? for (?:development|improvement|priority action)"
     r"|In addition, it is considered by Ofsted"
-    r"|Ofsted will (?:take|use|consider|return|monitor|continue|evaluate)"
+    r"|Ofsted will (?:take|use|consider|return|monitor|continue|evaluate|publish|share)"
     r"|I am (?:copying|sending a copy of) this letter|A copy of this letter"
     r"|This letter will be published"
     r"|We have notified the (?:Department for Education|DfE)"
@@ -249,15 +249,21 @@ def extract_findings(blocks: list[Block], inspection_type: str) -> list[L.Parsed
     def add(category: str, heading: str, text: str) -> None:
         findings.append(L.ParsedFinding(category, heading, text, recurring=is_recurring(text)))
 
+    announced_before: set[str] = set()
     for block in _without_contents(blocks):
-        text = block.text
+        text = _without_notes(block.text)
         if SIGN_OFF.match(text):
             break
+        if not text:
+            continue  # only a printer's note ("All names are pseudonyms.")
         if block.kind == "heading":
             skip_list = False
             cleaned = clean_heading(text)
             announced = heading_category(cleaned)
+            if announced and cleaned.lower() in announced_before:
+                continue  # a section's heading again (a running header): not a new section
             if announced:
+                announced_before.add(cleaned.lower())
                 category, heading, preamble = announced, cleaned, False
             elif category not in (None, IGNORE):
                 heading = cleaned
@@ -289,6 +295,20 @@ def extract_findings(blocks: list[Block], inspection_type: str) -> list[L.Parsed
             continue
         add(category, heading, text)
     return findings
+
+
+# Notes about the letter's own wording, never findings: "All names are pseudonyms.",
+# "*Pseudonym used to protect confidentiality." They may stand alone or end a paragraph.
+_NOTE = re.compile(
+    r"(?:^|(?<=[.!?’”)])\s+)\*?\s*(?:All (?:children[’']s )?names (?:are|have been)"
+    r" (?:pseudonyms|changed)|(?:A )?pseudonyms? (?:is |are |has been |have been )?used"
+    r"(?: to protect (?:confidentiality|anonymity))?)\.?\s*$",
+    re.I,
+)
+
+
+def _without_notes(text: str) -> str:
+    return _NOTE.sub("", text).strip() if "seudonym" in text or "names" in text else text
 
 
 def _without_contents(blocks: list[Block]) -> list[Block]:
