@@ -12,6 +12,7 @@ import itertools
 import multiprocessing
 import multiprocessing.util
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -60,6 +61,30 @@ class ImportReport:
         return bool(self.rejected)
 
 
+# C0 control characters but tab, newline and form feed (pdftotext's page break): never
+# part of a letter's words, and \x02/\x03 are the search highlight's markers.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0d-\x1f]")
+
+
+def parsed_letter(data: bytes) -> ParsedLetter:
+    """The parsed letter as it is stored: control characters taken out of every text."""
+    letter = parse_letter(data)
+    clean = functools.partial(_CONTROL_CHARACTERS.sub, "")
+    return replace(
+        letter,
+        authority=clean(letter.authority),
+        authority_spelling=clean(letter.authority_spelling),
+        title=clean(letter.title),
+        recipient=clean(letter.recipient),
+        inspectors=tuple(clean(name) for name in letter.inspectors),
+        findings=tuple(
+            replace(finding, heading=clean(finding.heading), text=clean(finding.text))
+            for finding in letter.findings
+        ),
+        text=clean(letter.text),
+    )
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -74,7 +99,7 @@ def import_letter(*, data: bytes, source_name: str, dry_run: bool = False) -> Im
     if existing is not None:
         return ImportResult(source_name, Outcome.UNCHANGED, inspection=existing)
     try:
-        letter = parse_letter(data)
+        letter = parsed_letter(data)
     except LetterParseError as error:
         return ImportResult(source_name, Outcome.REJECTED, reason=str(error))
     if dry_run:
@@ -213,16 +238,36 @@ def display_name(council: councils.Council) -> str:
 
 
 def letter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every file named, and every file under every folder named, in a stable order."""
+    """Every file named, and every file under every folder named, in a stable order.
+
+    A folder that cannot be listed is handed on itself, to be reported when it is read
+    (Path.rglob would skip it in silence, and the import would look complete).
+    """
     for path in paths:
         if path.is_dir():
-            yield from sorted(
-                child
-                for child in path.rglob("*")
-                if child.is_file() and not child.name.startswith(".")
-            )
+            yield from sorted(_files_under(path))
         else:
             yield path
+
+
+def _files_under(folder: Path) -> list[Path]:
+    unreadable: list[Path] = []
+    found = [
+        Path(parent, name)
+        for parent, _, names in os.walk(
+            folder, onerror=lambda error: unreadable.append(Path(error.filename))
+        )
+        for name in names
+        if not name.startswith(".")
+    ]
+    return found + unreadable
+
+
+def _read_file(path: Path) -> bytes:
+    if path.is_dir():  # a folder letter_files could not list: say why
+        with os.scandir(path):
+            pass
+    return path.read_bytes()
 
 
 def import_paths(
@@ -329,7 +374,7 @@ def _import_batch(
     read: dict[Path, tuple[bytes, str]] = {}
     for path in paths:
         try:
-            data = path.read_bytes()
+            data = _read_file(path)
         except OSError as error:
             results[path] = _rejected(path, f"cannot read: {error}")
         else:
@@ -348,7 +393,7 @@ def _import_batch(
         else:
             first_with[digest] = path
             try:
-                pending[path] = _Pending(parse_letter(data), path.name, digest)
+                pending[path] = _Pending(parsed_letter(data), path.name, digest)
             except LetterParseError as error:
                 results[path] = _rejected(path, str(error))
     if dry_run:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "inspections.middleware.QueryStringGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -129,6 +130,11 @@ LETTER_UPLOAD_MAX_FILES = int(os.environ.get("LETTER_UPLOAD_MAX_FILES", "50"))
 DATA_UPLOAD_MAX_NUMBER_FILES = LETTER_UPLOAD_MAX_FILES
 # Keep uploads in memory up to the per-file limit; larger ones are rejected anyway.
 FILE_UPLOAD_MAX_MEMORY_SIZE = LETTER_UPLOAD_MAX_BYTES
+
+# Query strings: longer values are cut and more repeats of one parameter dropped, with a
+# notice on the page (inspections.middleware); every facet link repeats the query string.
+QUERY_VALUE_MAX_LENGTH = 500
+QUERY_VALUE_MAX_REPEATS = 20
 
 LOGGING = {
     "version": 1,
