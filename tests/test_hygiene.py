@@ -1,10 +1,14 @@
 """Hostile input: control characters, huge or repeated query values, unreadable folders."""
 
+import csv
+import io
+import json
 import os
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from inspections.importer import import_letter
 from inspections.models import Finding, Inspection
@@ -133,3 +137,33 @@ def test_an_unreadable_folder_is_reported_and_the_command_exits_1(tmp_path, monk
     assert "created 1, unchanged 0, failed 1" in out
     assert f"failed: {locked}: cannot read: [Errno 13] Permission denied" in out
     assert Inspection.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '=HYPERLINK("http://evil.example/","click")',
+        "+1+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "\tcaseloads",
+        "\rcaseloads",
+    ],
+)
+def test_csv_cells_a_spreadsheet_would_run_start_with_an_apostrophe(client, text):
+    from tests.factories import AuthorityFactory, InspectionFactory
+
+    inspection = InspectionFactory(authority=AuthorityFactory(name="=Evil council"))
+    FindingFactory(inspection=inspection, heading=text, text=text)
+
+    response = client.get(reverse("inspections:finding-export-csv"))
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    [row] = list(csv.DictReader(io.StringIO(content)))
+
+    assert row["text"] == "'" + text
+    assert row["heading"] == "'" + text
+    assert row["council"] == "'=Evil council"
+    assert row["letter_url"].startswith("http://testserver/letters/")
+    exported = client.get(reverse("inspections:finding-export-json"))
+    [json_row] = json.loads(b"".join(exported.streaming_content))
+    assert json_row["text"] == text  # JSON is data, not a spreadsheet: kept as it is
