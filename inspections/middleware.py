@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from django.conf import settings
-from django.http import QueryDict
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template import loader
+
+logger = logging.getLogger(__name__)
 
 # C0 control characters but tab, newline and carriage return: no search or filter value
 # holds one, PostgreSQL refuses NUL in text, and \x02/\x03 are our highlight markers.
@@ -63,3 +68,29 @@ class QueryStringGuardMiddleware:
             request.META["QUERY_STRING"] = capped.urlencode()
             request.query_notices = notices
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """While PostgreSQL cannot be reached, answer 503 with a page that says so, not a 500.
+
+    OperationalError is what a refused or dropped connection raises, InterfaceError a use
+    of a connection already closed. Django closes a connection that failed at the end of
+    the request and health-checks kept ones (CONN_HEALTH_CHECKS) before reuse, so pages
+    come back by themselves when the database does.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("Database unavailable, answering 503: %s", exception)
+        # No request context: its processors could need the database that just failed.
+        html = loader.render_to_string("503.html")
+        response = HttpResponse(html, status=503)
+        response["Retry-After"] = "30"
+        return response

@@ -43,6 +43,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "inspections.middleware.QueryStringGuardMiddleware",
+    "inspections.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -85,6 +86,11 @@ def database_settings() -> dict:
     # Starting parallel workers costs ~15 ms a query on a small server, more than a rare
     # word's whole search; a higher setup cost keeps parallel plans for scans that gain.
     settings.setdefault("OPTIONS", {})["options"] = "-c parallel_setup_cost=5000"
+    # While the database is unreachable, fail fast (a 503 page) rather than hang a worker.
+    settings["OPTIONS"]["connect_timeout"] = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    # A kept connection is checked before a request reuses it, so one broken by a database
+    # restart is replaced rather than failing the request.
+    settings["CONN_HEALTH_CHECKS"] = True
     return settings
 
 
