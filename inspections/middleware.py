@@ -94,3 +94,15 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(html, status=503)
         response["Retry-After"] = "30"
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """The Permissions-Policy header (settings.PERMISSIONS_POLICY), which Django does not set."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

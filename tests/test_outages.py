@@ -17,7 +17,7 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_pages_answer_503_while_the_database_is_unreachable_then_recover(client):
     finding = FindingFactory()
     pages = [
