@@ -16,6 +16,7 @@ SHOWN = [
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
     "SECURE_PROXY_SSL_HEADER",
+    "AXES_CLIENT_IP_CALLABLE",
     "SESSION_COOKIE_SECURE",
     "DEBUG",
 ]
@@ -59,6 +60,7 @@ def test_production_is_https_only_by_default_and_trusts_no_proxy_header():
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
         "SECURE_HSTS_PRELOAD": True,
         "SECURE_PROXY_SSL_HEADER": None,
+        "AXES_CLIENT_IP_CALLABLE": None,
         "SESSION_COOKIE_SECURE": True,
         "DEBUG": False,
     }
@@ -77,6 +79,7 @@ def test_production_https_settings_come_from_the_environment():
     assert shown["SECURE_SSL_REDIRECT"] is False
     assert shown["SECURE_HSTS_SECONDS"] == 0
     assert shown["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert shown["AXES_CLIENT_IP_CALLABLE"] == "config.proxy.client_address"
     assert shown["SESSION_COOKIE_SECURE"] is False
 
 

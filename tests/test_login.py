@@ -61,3 +61,22 @@ def test_a_success_before_the_limit_clears_the_failures(client, editor):
         sign_in(client, "wrong")
 
     assert sign_in(client, PASSWORD).status_code == 302
+
+
+def test_behind_a_proxy_the_lock_follows_the_address_the_proxy_saw(client, editor, settings):
+    settings.AXES_CLIENT_IP_CALLABLE = "config.proxy.client_address"
+    proxy = "10.0.0.1"
+
+    def through_proxy(password, client_address):
+        return client.post(
+            LOGIN_URL,
+            {"username": "editor", "password": password, "next": "/admin/"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=f"203.0.113.9, {client_address}",  # first entry: forged
+        )
+
+    for _ in range(5):
+        through_proxy("wrong", "192.0.2.1")
+
+    assert through_proxy(PASSWORD, "192.0.2.1").status_code == 429
+    assert through_proxy(PASSWORD, "198.51.100.7").status_code == 302

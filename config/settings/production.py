@@ -37,6 +37,8 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 # when clients reach gunicorn directly would let any of them claim it.
 if env_bool("DJANGO_BEHIND_HTTPS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Login lock-outs are per client address, which only the proxy knows.
+    AXES_CLIENT_IP_CALLABLE = "config.proxy.client_address"
 
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
