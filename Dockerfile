@@ -5,6 +5,7 @@ WORKDIR /app
 COPY pyproject.toml ./
 COPY . .
 RUN pip install --no-cache-dir . \
- && DJANGO_SECRET_KEY=build DATABASE_URL=postgres://build/build python manage.py collectstatic --no-input
+ && DJANGO_SECRET_KEY=build-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
+    DATABASE_URL=postgres://build/build python manage.py collectstatic --no-input
 EXPOSE 8000
 CMD ["sh", "-c", "python manage.py migrate --no-input && python manage.py import_letters fixtures/letters/ fixtures/real/focused_visits/ fixtures/real/jtai/ ; exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-3} --access-logfile -"]

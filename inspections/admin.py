@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -55,6 +56,9 @@ class InspectionAdmin(admin.ModelAdmin):
 
     def upload_view(self, request):
         """Upload letters; each goes through the same import as the command line."""
+        # admin_view only asks for staff status; importing creates inspections.
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         results = None
         form = LetterUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
@@ -113,11 +117,14 @@ class FindingAdmin(admin.ModelAdmin):
         """Theme corrections go through the same service as any editor's hand."""
         if formset.model is FindingTheme:
             formset.save(commit=False)  # fills new/changed/deleted objects for the history
-            kept = [
-                row.cleaned_data["theme"]
+            # Rows the user may only view come back as their initial data (a theme id, not
+            # a Theme): Django skips validating them, and they are kept as they were.
+            kept_ids = {
+                getattr(row.cleaned_data["theme"], "pk", row.cleaned_data["theme"])
                 for row in formset.forms
                 if row.cleaned_data.get("theme") and not row.cleaned_data.get("DELETE")
-            ]
+            }
+            kept = Theme.objects.filter(pk__in=kept_ids)
             themes.correct_themes(finding=form.instance, themes=kept)
             return
         super().save_formset(request, form, formset, change)
@@ -178,7 +185,10 @@ class ThemeAdmin(admin.ModelAdmin):
         if not change or "rules" in form.changed_data:
             self._report(request, obj, themes.retag_theme(obj))
 
-    @admin.action(description="Re-apply the rules of the selected themes to every finding")
+    @admin.action(
+        description="Re-apply the rules of the selected themes to every finding",
+        permissions=["change"],
+    )
     def retag_selected(self, request, queryset):
         for theme in queryset:
             self._report(request, theme, themes.retag_theme(theme))

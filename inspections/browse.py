@@ -262,6 +262,22 @@ def export_name(extension: str) -> str:
     return f"findings-{datetime.date.today():%Y-%m-%d}.{extension}"
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP's list): a
+# letter's "=HYPERLINK(...)" would run on the reader's machine, so it gets a leading
+# apostrophe, which spreadsheets take as "text" and do not show.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cells(row: dict) -> list[str]:
+    """An export row as the CSV's cells, in EXPORT_COLUMNS order, safe to open in a spreadsheet."""
+    cells = []
+    for column in EXPORT_COLUMNS:
+        value = row[column]
+        text = "; ".join(value) if column == "themes" else str(value)
+        cells.append("'" + text if text.startswith(_FORMULA_STARTS) else text)
+    return cells
+
+
 def export_rows(data: QueryDict, *, base_url: str) -> Iterator[dict]:
     """The findings the page lists for this query string, as flat rows, at most EXPORT_ROW_LIMIT.
 

@@ -16,6 +16,7 @@ import itertools
 import multiprocessing
 import multiprocessing.util
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -66,6 +67,11 @@ class ImportReport:
         return bool(self.rejected)
 
 
+# C0 control characters but tab, newline and form feed (pdftotext's page break): never
+# part of a letter's words, and \x02/\x03 are the search highlight's markers.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0d-\x1f]")
+
+
 def content_hash(text: str) -> str:
     """A letter's identity: the SHA-256 of its text with whitespace collapsed. The text is
     already decoded and normalised (NFC, LF line ends, no BOM) by the parser."""
@@ -77,9 +83,23 @@ def bytes_hash(data: bytes) -> str:
 
 
 def read_letter(data: bytes, *, source_name: str = "") -> ParsedLetter:
-    """Parse a letter's file (PDF or text) with the council register; LetterParseError if
-    it is not a letter we read."""
-    return parse_letter(data, filename=source_name, match_council=councils.match_council)
+    """A letter's file (PDF or text) parsed with the council register, as it is stored:
+    control characters taken out of every text. LetterParseError if it is not a letter."""
+    letter = parse_letter(data, filename=source_name, match_council=councils.match_council)
+    clean = functools.partial(_CONTROL_CHARACTERS.sub, "")
+    return replace(
+        letter,
+        authority=clean(letter.authority),
+        authority_spelling=clean(letter.authority_spelling),
+        title=clean(letter.title),
+        recipient=clean(letter.recipient),
+        inspectors=tuple(clean(name) for name in letter.inspectors),
+        findings=tuple(
+            replace(finding, heading=clean(finding.heading), text=clean(finding.text))
+            for finding in letter.findings
+        ),
+        text=clean(letter.text),
+    )
 
 
 def import_letter(*, data: bytes, source_name: str, dry_run: bool = False) -> ImportResult:
@@ -259,16 +279,36 @@ def display_name(council: councils.Council) -> str:
 
 
 def letter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every file named, and every file under every folder named, in a stable order."""
+    """Every file named, and every file under every folder named, in a stable order.
+
+    A folder that cannot be listed is handed on itself, to be reported when it is read
+    (Path.rglob would skip it in silence, and the import would look complete).
+    """
     for path in paths:
         if path.is_dir():
-            yield from sorted(
-                child
-                for child in path.rglob("*")
-                if child.is_file() and not child.name.startswith(".")
-            )
+            yield from sorted(_files_under(path))
         else:
             yield path
+
+
+def _files_under(folder: Path) -> list[Path]:
+    unreadable: list[Path] = []
+    found = [
+        Path(parent, name)
+        for parent, _, names in os.walk(
+            folder, onerror=lambda error: unreadable.append(Path(error.filename))
+        )
+        for name in names
+        if not name.startswith(".")
+    ]
+    return found + unreadable
+
+
+def _read_file(path: Path) -> bytes:
+    if path.is_dir():  # a folder letter_files could not list: say why
+        with os.scandir(path):
+            pass
+    return path.read_bytes()
 
 
 def import_paths(
@@ -375,7 +415,7 @@ def _import_batch(
     read: dict[Path, bytes] = {}
     for path in paths:
         try:
-            read[path] = path.read_bytes()
+            read[path] = _read_file(path)
         except OSError as error:
             results[path] = _rejected(path, f"cannot read: {error}")
     # A PDF imported before is known by its bytes, without reading it again.

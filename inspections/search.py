@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import models
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, Value
 from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -20,10 +20,12 @@ from django.utils.safestring import SafeString, mark_safe
 from inspections.parsing.hyphens import query_with_compounds
 
 SEARCH_CONFIG = "english"
-MAX_QUERY_LENGTH = 300
+MAX_QUERY_LENGTH = 500  # as QUERY_VALUE_MAX_LENGTH, whose middleware tells the reader
 
-# Highlight delimiters PostgreSQL puts around matches. They are control characters that the
-# parser never lets into letter text, so after escaping they can only be our own markers.
+# Highlight delimiters PostgreSQL puts around matches: control characters, which the
+# importer strips from letter text; rows stored before that, or written some other way,
+# have them (and the stand-ins below) taken out before the snippet is made, so after
+# escaping they can only be our own markers.
 _MARK_START = "\x02"
 _MARK_END = "\x03"
 # ts_headline drops anything that looks like an HTML tag, so "<script>" in a letter would
@@ -31,6 +33,7 @@ _MARK_END = "\x03"
 # snippet, and become &lt; &gt; &amp; afterwards: the text shows exactly as written.
 _STAND_INS = {"&": "\x06", "<": "\x04", ">": "\x05"}
 _ENTITIES = {stand_in: escape(character) for character, stand_in in _STAND_INS.items()}
+_OUR_CONTROLS = _MARK_START + _MARK_END + "".join(_STAND_INS.values())
 
 
 def normalise_query(query: str | None) -> str:
@@ -79,7 +82,14 @@ class SearchQuerySet(models.QuerySet):
                 "min_words": 12,
                 "fragment_delimiter": " … ",
             }
-        text = F(field)
+        # translate() with no replacement deletes: any of our control characters in the text.
+        text = Func(
+            F(field),
+            Value(_OUR_CONTROLS),
+            Value(""),
+            function="translate",
+            output_field=models.TextField(),
+        )
         for character, stand_in in _STAND_INS.items():
             text = Replace(text, Value(character), Value(stand_in))
         terms = search_query(query)

@@ -48,10 +48,7 @@ def findings_csv(request):
         # A byte-order mark, so spreadsheet programs read the curly quotes as UTF-8.
         yield "\ufeff" + writer.writerow(browse.EXPORT_COLUMNS)
         for row in rows:
-            yield writer.writerow(
-                "; ".join(row[column]) if column == "themes" else row[column]
-                for column in browse.EXPORT_COLUMNS
-            )
+            yield writer.writerow(browse.csv_cells(row))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{browse.export_name("csv")}"'

@@ -1,9 +1,11 @@
 """Settings shared by every environment; each value that differs comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -16,9 +18,8 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-SECRET_KEY = os.environ.get(
-    "DJANGO_SECRET_KEY", "insecure-development-key-do-not-use-in-production"
-)
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DJANGO_DEBUG")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -34,18 +35,26 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.humanize",
     "django_filters",
+    "axes",
+    "csp",
     "inspections",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "inspections.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "inspections.middleware.QueryStringGuardMiddleware",
+    "inspections.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lock-out raised during login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -80,11 +89,49 @@ def database_settings() -> dict:
     # Starting parallel workers costs ~15 ms a query on a small server, more than a rare
     # word's whole search; a higher setup cost keeps parallel plans for scans that gain.
     settings.setdefault("OPTIONS", {})["options"] = "-c parallel_setup_cost=5000"
+    # While the database is unreachable, fail fast (a 503 page) rather than hang a worker.
+    settings["OPTIONS"]["connect_timeout"] = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    # A kept connection is checked before a request reuses it, so one broken by a database
+    # restart is replaced rather than failing the request.
+    settings["CONN_HEALTH_CHECKS"] = True
     return settings
 
 
 DATABASES = {"default": database_settings()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Every page is served with this policy, in every environment, so the browser tests see
+# what production does: scripts and styles from our own static files only, never inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # the admin's widgets use small data: images
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features the site never uses, refused to any script that might ask for them.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one user
+# name from one address, that pair is refused, right password or not, for
+# LOGIN_LOCKOUT_MINUTES. Per pair, so one attacker cannot lock every editor out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -111,6 +158,11 @@ STORAGES = {
 LETTER_UPLOAD_MAX_BYTES = int(os.environ.get("LETTER_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 LETTER_UPLOAD_MAX_FILES = int(os.environ.get("LETTER_UPLOAD_MAX_FILES", "50"))
 DATA_UPLOAD_MAX_NUMBER_FILES = LETTER_UPLOAD_MAX_FILES
+
+# Query strings: longer values are cut and more repeats of one parameter dropped, with a
+# notice on the page (inspections.middleware); every facet link repeats the query string.
+QUERY_VALUE_MAX_LENGTH = 500
+QUERY_VALUE_MAX_REPEATS = 20
 
 LOGGING = {
     "version": 1,
