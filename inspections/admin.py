@@ -36,10 +36,33 @@ class FindingInline(admin.TabularInline):
     ordering = ["position"]
 
 
+class NeedsReviewFilter(admin.SimpleListFilter):
+    """Letters the parser had doubts about (dates that cannot be right, no sign-off)."""
+
+    title = "needs review"
+    parameter_name = "needs_review"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(review_notes="")
+        if self.value() == "no":
+            return queryset.filter(review_notes="")
+        return queryset
+
+
 @admin.register(Inspection)
 class InspectionAdmin(admin.ModelAdmin):
     list_display = ["authority", "inspection_type", "letter_date", "priority_action", "source_name"]
-    list_filter = ["inspection_type", "priority_action", "authority__region", "letter_date"]
+    list_filter = [
+        NeedsReviewFilter,
+        "inspection_type",
+        "priority_action",
+        "authority__region",
+        "letter_date",
+    ]
     search_fields = ["authority__name", "title", "source_name", "inspectors"]
     date_hierarchy = "letter_date"
     autocomplete_fields = ["authority"]

@@ -96,6 +96,10 @@ def _parse(document: Document, match_council: CouncilMatcher | None) -> ParsedLe
         letter_date, visit_start, visit_end, "\n".join([*header, intro])
     )
     sign_off = next((i for i, t in enumerate(texts) if SIGN_OFF.match(t)), len(texts))
+    if sign_off == len(texts):
+        review.append("no sign-off (“Yours sincerely”): the letter may be cut short")
+    if "\ufffd" in document.text[-200:]:
+        review.append("the text ends in a broken character: the file may be cut short")
     inspectors = metadata.unique(
         metadata.inspectors_named(intro) + metadata.signatories(texts[sign_off + 1 :])
     )

@@ -174,12 +174,13 @@ def _line(text: str, start: int, end: int, hyphen: bool, chars: _Chars, page: in
     last = start + len(raw.rstrip()) - 1
     x0, _ = chars.box(first)
     _, x1 = chars.box(last)
-    # Sample a few characters for the font: enough to tell a bold line from a bold word.
-    visible = [i for i in range(first, last + 1) if not text[i].isspace()]
-    step = max(1, len(visible) // 5)
-    samples = visible[::step][:6] + [visible[-1]]
+    # Three characters tell the line's font: enough to tell a bold line from a bold word.
+    middle = (first + last) // 2
+    while text[middle].isspace():
+        middle += 1
+    samples = (first, middle, last)
     sizes = sorted(chars.size(i) for i in samples)
-    size = sizes[len(sizes) // 2]
+    size = sizes[1]
     bold = all(chars.bold(i) for i in samples)
     space = text.find(" ", first, last + 1)
     first_word_width = (chars.box(space - 1)[1] if space > first else x1) - x0

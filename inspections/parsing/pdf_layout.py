@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .hyphens import hyphenated_words
 from .layout import SENTENCE_END, Block
 from .pdf import PdfLine, PdfPage
 from .text import BULLET, GLYPHS
@@ -161,13 +162,15 @@ def _vocabulary(lines: list[PdfLine]) -> set[str]:
 
 def join_hyphenated(first: str, second: str, vocabulary: set[str]) -> str:
     """Join a word broken at a line-end hyphen. The hyphen stays ("multi-agency",
-    "co-produced"), unless the part after it is no word of its own and the letter writes
-    the whole word elsewhere ("practi-" + "tioners"): then it was only a line break."""
+    "co-produced"), unless the part after it is no word of its own, the letter writes the
+    whole word elsewhere and the letters never hyphenate it ("practi-" + "tioners"): then
+    it was only a line break."""
     head = _WORD.findall(first.lower())
     tail = _WORD.findall(second.lower())
     if head and tail:
         whole = head[-1] + tail[0]
-        if whole in vocabulary and tail[0] not in vocabulary:
+        known = hyphenated_words().get(whole.replace("-", ""))  # the letters' own spelling
+        if whole in vocabulary and tail[0] not in vocabulary and known is None:
             return first + second
     return f"{first}-{second}"
 
