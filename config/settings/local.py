@@ -16,7 +16,9 @@ def _database_url() -> str:
 
 DATABASES = {"default": database_settings(_database_url())}
 
-DEBUG = env_bool("DJANGO_DEBUG", default=True)
+# Debug pages list every URL pattern and setting to whoever reaches the server (make run
+# with HOST=0.0.0.0, a 404 from a link): opt in with DJANGO_DEBUG=1.
+DEBUG = env_bool("DJANGO_DEBUG")
 # Manifest storage needs collectstatic; in development serve the files as they are.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -25,3 +27,4 @@ STORAGES = {
 # Serve static files straight from the app folders; collectstatic is for production only.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True  # an edited stylesheet shows on reload, debug or not
