@@ -55,6 +55,10 @@ LETTERS_SCALE = Scale(sample_rows=10_000, listed=2_000)
 EXPORT_ROW_LIMIT = 10_000
 EXPORT_COLUMNS = [
     "council",
+    # The council's codes, to join with other data: ONS's GSS code (E08000012) and the DfE's
+    # three-digit LA code (341); empty (null in JSON) for a council not in the reference data.
+    "gss_code",
+    "dfe_la_code",
     "region",
     "letter_date",
     "inspection_type",
@@ -353,6 +357,8 @@ def export_rows(data: QueryDict, *, base_url: str) -> Iterator[dict]:
         inspection = finding.inspection
         yield {
             "council": inspection.authority.name,
+            "gss_code": inspection.authority.gss_code or None,
+            "dfe_la_code": inspection.authority.la_code or None,
             "region": inspection.authority.region,
             "letter_date": inspection.letter_date.isoformat(),
             "inspection_type": inspection.inspection_type,
