@@ -1,4 +1,4 @@
-"""The parser over the real letters in ../shared/real (or $SHARED_DIR/real).
+"""The parser over the real letters in fixtures/real/ (copied from ../shared/real/).
 
 Every letter is checked against what its MANIFEST row says: the council, the type of letter,
 a letter date read from the text that fits the publication date, and some findings. A few
@@ -14,15 +14,12 @@ import pytest
 
 from inspections.councils import council_by_urn, match_council
 from inspections.parsing import LetterParseError, parse_letter
-from tests.conftest import SHARED_DIR, require_shared
+from tests.conftest import REAL_DIR
 
-REAL_DIR = SHARED_DIR / "real"
 REQUIRED_PASS_RATE = 0.95
-
-
-@pytest.fixture(autouse=True)
-def _real_letters_present():
-    require_shared(REAL_DIR / "MANIFEST.csv")
+# In the manifest but not copied to fixtures/real/: its text has no letter date, so the
+# importer refuses it (tests/test_shared.py, in CI, holds the parser to that).
+LEFT_OUT = "focused_visits/80445_cambridgeshire_2025-08-29_fv.txt"
 
 
 @dataclass(frozen=True)
@@ -80,8 +77,13 @@ def problems(entry: Entry) -> list[str]:
     return found
 
 
+def test_every_manifest_letter_but_one_is_in_the_fixtures():
+    missing = [entry.path for entry in manifest() if not (REAL_DIR / entry.path).exists()]
+    assert missing == [LEFT_OUT]
+
+
 def test_real_letters_parse_right():
-    entries = manifest()
+    entries = [entry for entry in manifest() if entry.path != LEFT_OUT]
     failures = {entry.path: found for entry in entries if (found := problems(entry))}
 
     rate = 1 - len(failures) / len(entries)
