@@ -34,9 +34,10 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# The browser tests drive Debian's chromium; install it when missing (needs root, as CI is).
+# The browser tests drive Debian's chromium (or $CHROMIUM); install it when missing (needs
+# root, as CI is).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@[ -n "$$CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
