@@ -43,8 +43,10 @@ class _runtime_dir:
     def __enter__(self):
         self.was_set = bool(os.environ.get("XDG_RUNTIME_DIR"))
         if not self.was_set:
-            RUNTIME_DIR.mkdir(parents=True, exist_ok=True)
-            RUNTIME_DIR.chmod(0o700)
+            if not RUNTIME_DIR.exists():
+                # Left alone afterwards: run as root with a socket there, the package opens
+                # it to the server's user.
+                RUNTIME_DIR.mkdir(mode=0o700, parents=True)
             os.environ["XDG_RUNTIME_DIR"] = str(RUNTIME_DIR)
 
     def __exit__(self, *exc_info):
