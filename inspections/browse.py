@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
@@ -24,9 +24,15 @@ from inspections.facets import (
     too_many_to_count,
     without_query,
 )
-from inspections.filters import ArchiveFilter, FindingFilter, LetterFilter, canonical_query
+from inspections.filters import (
+    ArchiveFilter,
+    FindingFilter,
+    LetterFilter,
+    canonical_query,
+    ignored_values,
+)
 from inspections.models import Finding, Inspection, Theme
-from inspections.search import marked_if_matched, normalise_query
+from inspections.search import marked_if_matched, normalise_query, words_searched
 
 RESULTS_PER_PAGE = 20
 SERIAL_BELOW = 20_000  # results; fewer are ranked without parallel workers
@@ -49,6 +55,10 @@ LETTERS_SCALE = Scale(sample_rows=10_000, listed=2_000)
 EXPORT_ROW_LIMIT = 10_000
 EXPORT_COLUMNS = [
     "council",
+    # The council's codes, to join with other data: ONS's GSS code (E08000012) and the DfE's
+    # three-digit LA code (341); empty (null in JSON) for a council not in the reference data.
+    "gss_code",
+    "dfe_la_code",
     "region",
     "letter_date",
     "inspection_type",
@@ -82,6 +92,15 @@ class Chip:
     remove_query: str
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Why the page shows what it shows, where that is not what was asked for."""
+
+    text: str
+    link_label: str = ""
+    link_query: str = ""  # a query string that does what the reader likely meant
+
+
 @dataclass
 class Browse:
     filterset: ArchiveFilter
@@ -93,6 +112,7 @@ class Browse:
     query_string: str  # the same without the page number, for links
     total: int
     estimated: bool = False  # total and facet counts are estimates from a sample
+    notices: list[Notice] = field(default_factory=list)
 
     @property
     def listed(self) -> int:
@@ -157,8 +177,10 @@ def _browse(
 ) -> Browse:
     filterset = filterset_class(data, queryset=queryset)
     filterset.is_valid()  # values that fail validation are left out of cleaned_data
+    notices = [Notice(f"Ignored: {reason}.") for reason in ignored_values(filterset, data)]
     # From here on, the state as the FilterSet understood it (it filters the same way).
     data = canonical_query(filterset, data)
+    notices += _empty_range(filterset, data)
     facets = facet_counts(filterset_class, data, queryset, specs, sample_rows=scale.sample_rows)
     # Every result has exactly one value of `total_facet`, so its counts add up to the total.
     counted = next(facet for facet in facets if facet.name == total_facet)
@@ -169,7 +191,12 @@ def _browse(
         filterset, filterset.qs.only("pk"), newest_field, scale, estimated=counted.estimated
     )
     paginator = CountedPaginator(results, RESULTS_PER_PAGE, count=listed)
-    page = paginator.get_page(data.get("page"))
+    number, page_notices = _page_number(data.get("page"), paginator.num_pages)
+    page = paginator.page(number)
+    notices += page_notices
+    query = normalise_query(filterset.form.cleaned_data.get("q"))
+    if query and not total and not words_searched(query):
+        notices.append(_unsearchable(query))
     with transaction.atomic(), connection.cursor() as cursor:
         if total < SERIAL_BELOW:
             # The counts say the matches are few: starting parallel workers would cost more
@@ -180,13 +207,56 @@ def _browse(
         filterset=filterset,
         facets=facets,
         page=page,
-        query=normalise_query(filterset.form.cleaned_data.get("q")),
+        query=query,
         chips=_chips(filterset, facets, data),
         data=data,
         query_string=without_query(data),
         total=total,
         estimated=counted.estimated,
+        notices=notices,
     )
+
+
+def _empty_range(filterset: ArchiveFilter, data: QueryDict) -> list[Notice]:
+    cleaned = filterset.form.cleaned_data
+    start, end = cleaned.get("year_from"), cleaned.get("year_to")
+    if not (start and end and start > end):
+        return []
+    swapped = data.copy()
+    swapped["year_from"], swapped["year_to"] = str(end), str(start)
+    return [
+        Notice(
+            f"From {start} to {end} is an empty range: no letter is dated both {start} or "
+            f"later and {end} or earlier.",
+            link_label=f"From {end} to {start} instead",
+            link_query=without_query(swapped),
+        )
+    ]
+
+
+def _page_number(asked: str | None, last: int) -> tuple[int, list[Notice]]:
+    """The page to show for `?page=`: out-of-range numbers go to the nearest page there is."""
+    if asked is None or not asked.strip():
+        return 1, []
+    try:
+        number = int(asked)
+    except ValueError:
+        return 1, [Notice(f"‘{asked[:20]}’ is not a page number: this is page 1.")]
+    if number < 1:
+        return 1, [Notice(f"There is no page {number}: this is the first page.")]
+    if number > last:
+        return last, [Notice(f"There is no page {number:,}: this is the last page, {last:,}.")]
+    return number, []
+
+
+def _unsearchable(query: str) -> Notice:
+    if any(character.isalnum() for character in query):
+        return Notice(
+            f"Every word of “{query}” is too common to search for (words such as “the”, "
+            "“and”, “of”, and “or” and “not” between words), so nothing can match it. "
+            "Search for the words that matter, e.g. caseloads or “management oversight”."
+        )
+    return Notice(f"“{query}” has no words to search for: search for letters or digits.")
 
 
 def _in_order(filterset, results, newest_field: str, scale: Scale, *, estimated: bool):
@@ -273,7 +343,10 @@ def csv_cells(row: dict) -> list[str]:
     cells = []
     for column in EXPORT_COLUMNS:
         value = row[column]
-        text = "; ".join(value) if column == "themes" else str(value)
+        if value is None:
+            text = ""  # a council outside the register has no codes: an empty cell
+        else:
+            text = "; ".join(value) if column == "themes" else str(value)
         cells.append("'" + text if text.startswith(_FORMULA_STARTS) else text)
     return cells
 
@@ -303,6 +376,8 @@ def export_rows(data: QueryDict, *, base_url: str) -> Iterator[dict]:
         inspection = finding.inspection
         yield {
             "council": inspection.authority.name,
+            "gss_code": inspection.authority.gss_code or None,
+            "dfe_la_code": inspection.authority.la_code or None,
             "region": inspection.authority.region,
             "letter_date": inspection.letter_date.isoformat(),
             "inspection_type": inspection.inspection_type,

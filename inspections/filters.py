@@ -2,7 +2,7 @@
 
 Several values of one filter are ORed; different filters are ANDed. Every filter lives in
 the query string, so any view is a permalink. Values that do not validate are ignored
-rather than answered with an error page.
+rather than answered with an error page, and `ignored_values()` names them for the page.
 """
 
 import datetime
@@ -189,3 +189,49 @@ def _as_param(value, field) -> str:
     if isinstance(value, Model):
         return str(getattr(value, getattr(field, "to_field_name", None) or "pk"))
     return str(value)
+
+
+# What a filter is called in a notice, and why a value of it was ignored:
+# "council ‘narnia’ is not in the archive".
+_IGNORED = {
+    "authority": ("council", "is not in the archive"),
+    "region": ("region", "is not a region of England"),
+    "year": ("year", "is not a year of the archive"),
+    "year_from": ("from year", f"is not a year from {FIRST_YEAR} to {LAST_YEAR}"),
+    "year_to": ("to year", f"is not a year from {FIRST_YEAR} to {LAST_YEAR}"),
+    "inspection_type": ("inspection type", "is not an inspection type"),
+    "category": ("category", "is not a category of finding"),
+    "theme": ("theme", "is not a theme"),
+    "letter": ("letter", "is not a letter in the archive"),
+    "sort": ("sort", "is not a way to sort"),
+    "priority_action": ("priority action", "is not yes or no"),
+}
+# Parameters that are no filter but belong in the query string.
+_NOT_FILTERS = {"page"}
+
+
+def ignored_values(filterset: ArchiveFilter, data: QueryDict) -> list[str]:
+    """Each value in the query string that the FilterSet dropped, and why, in words."""
+    cleaned = filterset.form.cleaned_data
+    canonical = canonical_query(filterset, data)
+    fields = filterset.form.fields
+    ignored = []
+    for name in data:
+        given = [value for value in dict.fromkeys(data.getlist(name)) if value.strip()]
+        if name == "q" or name in _NOT_FILTERS or not given:
+            continue  # any text is a query; an empty box is no choice
+        if name not in fields:
+            ignored.append(f"‘{_shown(name)}’ is not something this page can be narrowed by")
+            continue
+        if isinstance(fields[name], forms.MultipleChoiceField | ModelMultipleChoiceField):
+            kept = set(canonical.getlist(name))
+            dropped = [value for value in given if value not in kept]
+        else:  # one value, the last given, as QueryDict.get() reads it
+            dropped = [] if cleaned.get(name) not in (None, "") else given[-1:]
+        noun, reason = _IGNORED.get(name, (name, "is not understood"))
+        ignored += [f"{noun} ‘{_shown(value)}’ {reason}" for value in dropped]
+    return ignored
+
+
+def _shown(value: str) -> str:
+    return value if len(value) <= 40 else value[:40] + "…"

@@ -11,7 +11,7 @@ the <mark> tags are put in, so letter text can never become markup.
 from __future__ import annotations
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import models
+from django.db import connection, models
 from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, Value
 from django.db.models.functions import Replace
 from django.utils.html import escape
@@ -45,6 +45,18 @@ def normalise_query(query: str | None) -> str:
 
 def search_query(query: str) -> SearchQuery:
     return SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+
+
+def words_searched(query: str | None) -> int:
+    """How many words of `query` are searched for: 0 when each is too common ("the and")."""
+    query = normalise_query(query)
+    if not query:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(websearch_to_tsquery(%s::regconfig, %s))", [SEARCH_CONFIG, query]
+        )
+        return cursor.fetchone()[0]
 
 
 class SearchQuerySet(models.QuerySet):

@@ -22,14 +22,34 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The real letters' text, copied byte for byte from ../shared/real/ (fixtures/real/README.md).
+REAL_DIR = REPO_ROOT / "fixtures" / "real"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
 def require_shared(path: Path) -> None:
-    """Skip where ../shared/ is not beside the checkout; in CI, where it always is, fail."""
-    if path.exists():
+    """Fail where a test that truly needs ../shared/ (it runs in CI only) does not find it."""
+    if not path.exists():
+        pytest.fail(f"{path} is missing: ../shared/ should be beside the checkout (or SHARED_DIR)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `shared` (they read what only ../shared/ holds, such as the PDFs) run in CI,
+    or where CI=1 is set; elsewhere they are deselected, not skipped."""
+    if in_ci():
         return
-    message = f"{path} is missing: ../shared/ should be beside the checkout (or set SHARED_DIR)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    deselected = [item for item in items if item.get_closest_marker("shared")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("shared")]
+
+
+def pytest_report_header(config):
+    if not in_ci():
+        return "tests marked `shared` (../shared/: PDFs, the copies' source) run in CI only"
 
 
 def seed_path(number: int) -> Path:

@@ -72,7 +72,7 @@ def test_search_facet_chip_letter_and_csv(page, seeded_site):
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV").click()
     csv_text = open(download_info.value.path(), encoding="utf-8-sig").read()
-    assert csv_text.startswith("council,region,letter_date")
+    assert csv_text.startswith("council,gss_code,dfe_la_code,region,letter_date")
     assert len(csv_text.strip().splitlines()) == total + 1
 
     # Opening a result lands on the finding in its letter, with the words marked.

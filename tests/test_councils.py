@@ -13,9 +13,9 @@ from inspections.councils import (
     match_council,
     name_words,
 )
-from tests.conftest import SHARED_DIR, require_shared
+from tests.conftest import REAL_DIR
 
-MANIFEST = SHARED_DIR / "real" / "MANIFEST.csv"
+MANIFEST = REAL_DIR / "MANIFEST.csv"
 ENGLISH_REGIONS = {
     "North East",
     "North West",
@@ -223,7 +223,6 @@ def test_name_words() -> None:
 
 
 def manifest_rows() -> list[dict[str, str]]:
-    require_shared(MANIFEST)
     with MANIFEST.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 

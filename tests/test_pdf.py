@@ -56,6 +56,7 @@ def test_dev_letters_read_from_their_pdf_as_a_careful_reader_splits_them(entry):
     assert letter.format == "pdf"
 
 
+@pytest.mark.shared
 def test_the_held_out_letters_from_pdf_and_from_text():
     """The figures the README quotes, held as floors (the test set is never tuned on)."""
     require_shared(SHARED_DIR / "real")
@@ -123,6 +124,7 @@ def test_what_is_not_a_letter_is_refused_with_what_it_is(name, data, message):
     assert not Inspection.objects.exists() and not SourceDocument.objects.exists()
 
 
+@pytest.mark.shared
 @pytest.mark.django_db
 def test_area_send_reports_are_refused_as_what_they_are():
     folder = SHARED_DIR / "other" / "area_send"
@@ -218,6 +220,7 @@ def test_pseudonym_notes_are_not_findings():
     assert not any("pseudonym" in f.text.lower() for f in letter.findings)
 
 
+@pytest.mark.shared
 def test_the_two_letters_whose_paragraph_was_read_as_a_heading_from_text():
     require_shared(SHARED_DIR / "real")
     for name, opening in (

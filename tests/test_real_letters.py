@@ -1,4 +1,4 @@
-"""The parser over the real letters in ../shared/real (or $SHARED_DIR/real).
+"""The parser over the real letters in fixtures/real/ (copied from ../shared/real/).
 
 Every letter is checked against what its MANIFEST row says: the council, the type of letter,
 a letter date read from the text that fits the publication date, and some findings. A few
@@ -10,23 +10,21 @@ import functools
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
 from inspections.councils import council_by_urn, match_council
 from inspections.parsing import LetterParseError, parse_letter
-from tests.conftest import SHARED_DIR, require_shared
+from tests.conftest import REAL_DIR, SHARED_DIR, require_shared
 
-REAL_DIR = SHARED_DIR / "real"
 REQUIRED_PASS_RATE = 0.95
 
 # The parser with the council register, as the importer calls it.
 parse = functools.partial(parse_letter, match_council=match_council)
-
-
-@pytest.fixture(autouse=True)
-def _real_letters_present():
-    require_shared(REAL_DIR / "MANIFEST.csv")
+# In the manifest but not copied to fixtures/real/: it has no letter date, so the importer
+# refuses it (tests/test_shared.py, in CI, holds the parser to that).
+LEFT_OUT = "focused_visits/80445_cambridgeshire_2025-08-29_fv.txt"
 
 
 @dataclass(frozen=True)
@@ -61,11 +59,11 @@ def _expected_type(row: dict[str, str]) -> str:
     return "jtai"
 
 
-def problems(entry: Entry, suffix: str = ".txt") -> list[str]:
-    """What is wrong with the parse of one real letter, from its text or its PDF (nothing,
-    if it is right)."""
+def problems(entry: Entry, path: Path) -> list[str]:
+    """What is wrong with the parse of one real letter, from its text or its PDF at `path`
+    (nothing, if it is right)."""
     try:
-        letter = parse((REAL_DIR / entry.path).with_suffix(suffix).read_bytes())
+        letter = parse(path.read_bytes())
     except LetterParseError as error:
         return [str(error)]
     expected = council_by_urn(entry.urn, on=letter.letter_date) or match_council(
@@ -85,17 +83,47 @@ def problems(entry: Entry, suffix: str = ".txt") -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("suffix", [".txt", ".pdf"])
-def test_real_letters_parse_right(suffix):
-    entries = manifest()
-    failures = {entry.path: found for entry in entries if (found := problems(entry, suffix))}
+def fixture(entry: Entry) -> Path:
+    """A letter in fixtures/real/: its text, or for a few dozen letters the PDF instead."""
+    text = REAL_DIR / entry.path
+    return text if text.exists() else text.with_suffix(".pdf")
+
+
+def test_every_manifest_letter_but_one_is_in_the_fixtures():
+    missing = [entry.path for entry in manifest() if not fixture(entry).exists()]
+    assert missing == [LEFT_OUT]
+    assert len(list(REAL_DIR.glob("*/*.pdf"))) >= 24  # a few dozen as Ofsted publishes them
+
+
+def test_real_letters_parse_right():
+    entries = [entry for entry in manifest() if entry.path != LEFT_OUT]
+    failures = {
+        entry.path: found for entry in entries if (found := problems(entry, fixture(entry)))
+    }
 
     rate = 1 - len(failures) / len(entries)
     right = len(entries) - len(failures)
-    print(f"\nreal letters ({suffix}): {right}/{len(entries)} right ({rate:.1%})")
+    print(f"\nreal letters: {right}/{len(entries)} right ({rate:.1%})")
     for path, found in failures.items():
         print(f"  {path}: {'; '.join(found)}")
     assert rate >= REQUIRED_PASS_RATE, failures
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("suffix", [".txt", ".pdf"])
+def test_all_327_real_letters_from_their_pdf_and_their_text(suffix):
+    shared = SHARED_DIR / "real"
+    require_shared(shared / "MANIFEST.csv")
+    entries = manifest()
+    failures = {
+        entry.path: found
+        for entry in entries
+        if (found := problems(entry, (shared / entry.path).with_suffix(suffix)))
+    }
+
+    assert len(entries) == 327
+    # Only the letter with no date in it (tests/test_shared.py) may fail.
+    assert set(failures) <= {LEFT_OUT}, failures
 
 
 # Counted by reading each letter: bullets are unambiguous, and these letters' paragraphs

@@ -248,6 +248,31 @@ def test_json_export_is_valid_json_with_the_same_rows(client, corpus):
     ]
 
 
+def test_exports_carry_the_councils_gss_and_dfe_codes(client, corpus):
+    kent = corpus["kent-2017"].authority
+    kent.gss_code, kent.la_code = "E10000016", "886"
+    kent.save()
+    unlisted = AuthorityFactory(name="Unlisted", slug="unlisted")  # not in the reference data
+    FindingFactory(inspection=InspectionFactory(authority=unlisted), category="strength")
+    params = {"category": "strength"}
+
+    response = client.get(reverse("inspections:finding-export-csv"), params)
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    header = content.splitlines()[0].split(",")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    json_rows = json.loads(
+        b"".join(client.get(reverse("inspections:finding-export-json"), params).streaming_content)
+    )
+
+    assert header[:3] == ["council", "gss_code", "dfe_la_code"]
+    codes = {row["council"]: (row["gss_code"], row["dfe_la_code"]) for row in rows}
+    assert codes["Kent"] == ("E10000016", "886")
+    assert codes["Unlisted"] == ("", "")
+    json_codes = {row["council"]: (row["gss_code"], row["dfe_la_code"]) for row in json_rows}
+    assert json_codes["Kent"] == ("E10000016", "886")
+    assert json_codes["Unlisted"] == (None, None)
+
+
 def test_letters_page_searches_full_text_and_facets_priority_action(client, corpus):
     letter = corpus["kent-2017"]
     letter.source_text = "Inspectors found that thresholds at the front door are misunderstood."

@@ -76,13 +76,12 @@ TEMPLATES = [
 ]
 
 
-def database_settings() -> dict:
-    """The database from DATABASE_URL, else the embedded PostgreSQL under var/."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        from config.embedded_db import embedded_database_url
+def database_settings(url: str) -> dict:
+    """Django's DATABASES entry for a PostgreSQL URL.
 
-        url = embedded_database_url(BASE_DIR / "var" / "pgdata")
+    Each environment's settings choose the URL: production only DATABASE_URL, development
+    and tests DATABASE_URL else the embedded server, which production must never import.
+    """
     settings = dj_database_url.parse(
         url, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
     )
@@ -97,7 +96,6 @@ def database_settings() -> dict:
     return settings
 
 
-DATABASES = {"default": database_settings()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Every page is served with this policy, in every environment, so the browser tests see

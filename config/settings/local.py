@@ -1,9 +1,24 @@
 """Development: `make run` and the management commands on a developer's machine."""
 
-from .base import *  # noqa: F403
-from .base import env_bool
+import os
 
-DEBUG = env_bool("DJANGO_DEBUG", default=True)
+from .base import *  # noqa: F403
+from .base import database_settings, env_bool
+
+
+def _database_url() -> str:
+    if url := os.environ.get("DATABASE_URL"):
+        return url
+    from config.embedded_db import embedded_database_url
+
+    return embedded_database_url()
+
+
+DATABASES = {"default": database_settings(_database_url())}
+
+# Debug pages list every URL pattern and setting to whoever reaches the server (make run
+# with HOST=0.0.0.0, a 404 from a link): opt in with DJANGO_DEBUG=1.
+DEBUG = env_bool("DJANGO_DEBUG")
 # Manifest storage needs collectstatic; in development serve the files as they are.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -12,3 +27,4 @@ STORAGES = {
 # Serve static files straight from the app folders; collectstatic is for production only.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True  # an edited stylesheet shows on reload, debug or not

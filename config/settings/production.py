@@ -10,7 +10,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEVELOPMENT_SECRET_KEY, env_bool
+from .base import DEVELOPMENT_SECRET_KEY, database_settings, env_bool
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 # Django's own test of a weak key (check --deploy, security.W009), made fatal at start.
@@ -25,7 +25,12 @@ if (
         "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
     )
 if not os.environ.get("DATABASE_URL"):
-    raise ImproperlyConfigured("DATABASE_URL must be set in production.")
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set in production, e.g. postgres://user:password@host:5432/name "
+        "(the embedded PostgreSQL is for development and tests only)."
+    )
+
+DATABASES = {"default": database_settings(os.environ["DATABASE_URL"])}
 
 DEBUG = False
 
