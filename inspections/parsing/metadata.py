@@ -202,7 +202,9 @@ _ROLE_WORDS = frozenset(
 )
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][A-Za-z’'-]*[a-z][A-Za-z’'-]*|[A-Z]\.?)$")
 _ROLE_PHRASE = re.compile(
-    r"\b(?:(?:Her|His) Majesty[’']s (?:Chief )?Inspectors?(?: of [A-Z][\w ,&]+)?|Senior HMIs?"
+    r"\b(?:(?:Her|His) Majesty[’']s (?:Chief )?Inspectors?(?: of (?:Constabulary"
+    r"(?: and Fire (?:&|and) Rescue Services)?|Probation|Prisons"
+    r"|Education, Children[’']s Services and Skills))?|Senior HMIs?"
     r"|HMIs?|Ofsted Inspectors?|Social Care Regulatory Inspectors?"
     r"|(?i:(?:the )?(?:lead|team|regulatory|social care) inspectors?))\b"
 )
@@ -260,9 +262,12 @@ def signatories(lines: list[str]) -> list[str]:
     for line in lines[:30]:
         if re.match(r"^(?:copy|cc|enc|c\.c\.)\b", line, re.I):
             break
-        name = person_name(_ROLE_PHRASE.split(line)[0].split(",")[0])
-        if name:
-            names.append(name)
+        # A name may share its line with a role, before or after it (two columns of a
+        # signature table read as one line: "HM Inspector of Constabulary Helen Davies").
+        for piece in _ROLE_PHRASE.split(line):
+            name = person_name(piece.split(",")[0])
+            if name:
+                names.append(name)
     return names
 
 

@@ -87,7 +87,9 @@ def _reading_order(page: PdfPage) -> list[PdfLine]:
     by_baseline = sorted(page.lines, key=lambda line: line.baseline)
     rows: list[list[PdfLine]] = []
     for line in by_baseline:
-        if rows and line.baseline - rows[-1][0].baseline < 0.3 * line.size:
+        # Half a line's height apart is still one row (a signature table's cells are
+        # offset by a few points); lines of text are a whole line apart.
+        if rows and line.baseline - rows[-1][0].baseline < 0.6 * line.size:
             rows[-1].append(line)
         else:
             rows.append([line])
