@@ -23,7 +23,7 @@ setup: $(VENV)/.installed
 
 db: setup
 	$(MANAGE) migrate --no-input
-	$(MANAGE) import_letters fixtures/letters/ fixtures/real/focused_visits/ fixtures/real/jtai/
+	$(MANAGE) import_letters fixtures/letters/ fixtures/real/focused_visits/ fixtures/real/jtai/ fixtures/reports/ilacs/
 
 run: db
 	$(MANAGE) runserver $(HOST):$(PORT)

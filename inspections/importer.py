@@ -26,7 +26,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.utils.text import slugify
 
 from inspections import councils
-from inspections.models import Authority, Finding, Inspection, SourceDocument
+from inspections.models import Authority, Finding, Inspection, Judgement, SourceDocument
 from inspections.parsing import LetterParseError, ParsedLetter, parse_letter
 from inspections.parsing.hyphens import compound_forms
 from inspections.parsing.pdf import is_pdf
@@ -181,6 +181,7 @@ def _store_many(pending: list[_Pending], *, authorities: AuthorityCache) -> list
             inspectors=list(item.letter.inspectors),
             recipient=item.letter.recipient[:500],
             priority_action=item.letter.priority_action,
+            framework=item.letter.framework,
             review_notes="\n".join(item.letter.review),
             source_name=item.source_name[:255],
             content_hash=item.digest,
@@ -201,6 +202,11 @@ def _store_many(pending: list[_Pending], *, authorities: AuthorityCache) -> list
         )
         for item, inspection in zip(pending, inspections, strict=True)
         for position, finding in enumerate(item.letter.findings, start=1)
+    )
+    Judgement.objects.bulk_create(
+        Judgement(inspection=inspection, area=area, grade=grade)
+        for item, inspection in zip(pending, inspections, strict=True)
+        for area, grade in item.letter.judgements
     )
     SourceDocument.objects.bulk_create(
         SourceDocument(

@@ -6,6 +6,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.urls import reverse
 
+from inspections.parsing import letter
 from inspections.search import SearchQuerySet
 
 
@@ -49,17 +50,17 @@ class Authority(models.Model):
         return reverse("inspections:authority-detail", args=[self.slug])
 
 
-class InspectionType(models.TextChoices):
-    UNANNOUNCED_CRA = (
-        "unannounced_cra",
-        "Unannounced inspection of contact, referral and assessment",
+def _choices(name: str, labels: dict[str, str]) -> type[models.TextChoices]:
+    """Choices made from the parser's one definition of codes and labels."""
+    return models.TextChoices(
+        name, [(code.upper(), (code, label)) for code, label in labels.items()]
     )
-    MONITORING_VISIT = "monitoring_visit", "Monitoring visit"
-    FOCUSED_VISIT = "focused_visit", "Focused visit"
-    JTAI = "jtai", "Joint targeted area inspection"
-    ILACS = "ilacs", "Inspection of local authority children's services"
-    SIF = "sif", "Single inspection framework"
-    OTHER = "other", "Other"
+
+
+InspectionType = _choices("InspectionType", letter.INSPECTION_TYPE_LABELS)
+Framework = _choices("Framework", letter.FRAMEWORK_LABELS)
+JudgementArea = _choices("JudgementArea", letter.JUDGEMENT_LABELS)
+Grade = _choices("Grade", letter.GRADE_LABELS)
 
 
 class Inspection(models.Model):
@@ -74,6 +75,12 @@ class Inspection(models.Model):
     inspectors = ArrayField(models.CharField(max_length=120), default=list, blank=True)
     recipient = models.CharField(max_length=500, blank=True)
     priority_action = models.BooleanField("names an area for priority action", default=False)
+    framework = models.CharField(
+        max_length=10,
+        choices=Framework.choices,
+        blank=True,
+        help_text="A full inspection's framework (standard or short); blank for a letter.",
+    )
     review_notes = models.TextField(
         blank=True,
         help_text="Why an admin should check this letter (the parser's doubts), one a line.",
@@ -121,6 +128,24 @@ class Inspection(models.Model):
         return reverse("inspections:letter-detail", args=[self.pk])
 
 
+class Judgement(models.Model):
+    """One graded judgement of a full inspection, on Ofsted's four-point scale."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="judgements")
+    area = models.CharField(max_length=30, choices=JudgementArea.choices)
+    grade = models.CharField(max_length=30, choices=Grade.choices)
+
+    class Meta:
+        ordering = ["inspection", "area"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "area"], name="judgement_unique_area")
+        ]
+        indexes = [models.Index(fields=["area", "grade"], name="judgement_area_grade_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_display()}: {self.get_grade_display()}"
+
+
 class SourceDocument(models.Model):
     """The PDF a letter was imported from, byte for byte: offered for download beside the
     text read from it. (A letter imported from text offers that text.)"""
@@ -139,13 +164,7 @@ class SourceDocument(models.Model):
         return f"{self.inspection.source_name} ({self.size} bytes)"
 
 
-class Category(models.TextChoices):
-    STRENGTH = "strength", "Strength"
-    SATISFACTORY = "satisfactory", "Satisfactory practice"
-    DEVELOPMENT = "development", "Area for development"
-    PRIORITY_ACTION = "priority_action", "Area for priority action"
-    OVERVIEW = "overview", "Overview"
-    NARRATIVE = "narrative", "Narrative finding"
+Category = _choices("Category", letter.CATEGORY_LABELS)
 
 
 class Theme(models.Model):

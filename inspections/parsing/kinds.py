@@ -29,7 +29,7 @@ _KINDS = (
     ),
     (
         re.compile(
-            r"inspection of services for children in need of help and protection"
+            r"inspection of services for children in need of help\s+and\s+protection"
             r"|children looked after and care leavers\b.*\breview of the effectiveness",
             re.I,
         ),

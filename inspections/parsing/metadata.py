@@ -200,7 +200,8 @@ _ROLE_WORDS = frozenset(
     principal interim acting clinical nursing copy yours page cqc hmicfrs hmip policy
     city""".split()
 )
-_NAME_TOKEN = re.compile(r"^(?:[A-Z][A-Za-z’'-]*[a-z][A-Za-z’'-]*|[A-Z]\.?)$")
+# A capitalised word, accents allowed ("Máire"), or an initial.
+_NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-Ý][A-Za-zÀ-ÿ’'-]*[a-zà-ÿ][A-Za-zÀ-ÿ’'-]*|[A-Z]\.?)$")
 _ROLE_PHRASE = re.compile(
     r"\b(?:(?:Her|His) Majesty[’']s (?:Chief )?Inspectors?(?: of (?:Constabulary"
     r"(?: and Fire (?:&|and) Rescue Services)?|Probation|Prisons"

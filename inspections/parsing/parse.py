@@ -4,10 +4,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from . import kinds, metadata
+from . import kinds, metadata, report
 from .hyphens import mend_joined_lines
 from .layout import Block
-from .letter import LetterParseError, ParsedLetter
+from .letter import ILACS, LetterParseError, ParsedLetter
 from .pdf import is_pdf, read_pdf
 from .pdf_layout import pdf_document
 from .sections import (
@@ -78,6 +78,10 @@ def _parse(document: Document, match_council: CouncilMatcher | None) -> ParsedLe
     refused = kinds.refusal(texts)
     if refused:
         raise LetterParseError(refused)
+    if report.is_report(texts):
+        if document.format != "pdf":
+            raise LetterParseError("a full inspection report is read from its PDF, not its text")
+        return report.parse_report(texts, document.blocks, document.text, match_council)
     salutation = next((i for i, t in enumerate(texts) if SALUTATION.match(t)), None)
     # Above "Dear ...": Ofsted's address, the date line, then the recipient's address.
     header = texts[:salutation] if salutation is not None else texts[:40]
@@ -187,6 +191,11 @@ def letter_as_dict(letter: ParsedLetter, *, file: str) -> dict:
         "inspectors": list(letter.inspectors),
         "priority_action": letter.priority_action,
         "needs_review": list(letter.review),
+        **(
+            {"framework": letter.framework, "judgements": dict(letter.judgements)}
+            if letter.inspection_type == ILACS
+            else {}
+        ),
         "findings": [
             {"category": f.category, "heading": f.heading, "text": f.text} for f in letter.findings
         ],
