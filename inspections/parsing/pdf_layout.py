@@ -300,7 +300,11 @@ class _BlockBuilder:
                 and current.style == style
                 and line.page == current.last.page
                 and line.baseline - current.last.baseline <= max(self.gap, 1.45 * line.size)
-                and not SENTENCE_END.search(current.last.text)
+                and (
+                    not SENTENCE_END.search(current.last.text)
+                    # "...help and protection:" / "inadequate": a title and its grade
+                    or (current.last.text.endswith(":") and line.text[:1].islower())
+                )
             ):
                 self._extend(line)  # a heading that wraps onto a second line
             else:

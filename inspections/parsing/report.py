@@ -63,7 +63,8 @@ _TABLE_GRADE = re.compile(
     r"|Not (?:graded|judged))\b"
 )
 _IMPROVE_HEADING = re.compile(r"^What needs to improve\b", re.I)
-_PARAGRAPH_NUMBER = re.compile(r"^\d{1,3}\.\s+(?=\S)")
+# "12. The local authority..." and, where the space was lost, "12.The local authority...".
+_PARAGRAPH_NUMBER = re.compile(r"^\d{1,3}\.(?:\s+(?=\S)|(?=[A-Z‘“'\"(]))")
 # A note on the report's own wording, not a finding: "Throughout this report, care
 # leavers are referred to as care-experienced young people ...".
 _WORDING_NOTE = re.compile(r"^(?:Throughout this report|In this report, )", re.I)
