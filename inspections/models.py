@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 
 from inspections.parsing import letter
+from inspections.parsing.hyphens import compound_forms
 from inspections.search import SearchQuerySet
 
 
@@ -124,6 +125,11 @@ class Inspection(models.Model):
             f"{self.authority}: {self.get_inspection_type_display()}, {self.letter_date:%d %B %Y}"
         )
 
+    def save(self, *args, **kwargs):
+        if "update_fields" not in kwargs or "source_text" in (kwargs["update_fields"] or ()):
+            self.search_extra = compound_forms(self.source_text)  # see Finding.save
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("inspections:letter-detail", args=[self.pk])
 
@@ -237,6 +243,12 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    def save(self, *args, **kwargs):
+        # Derived from the text, like the search vector it feeds: kept in step whoever saves
+        # (an editor correcting a finding in the admin). Bulk imports set it themselves.
+        self.search_extra = compound_forms(self.text)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return f"{self.inspection.get_absolute_url()}#finding-{self.position}"

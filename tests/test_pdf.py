@@ -236,3 +236,16 @@ def test_the_two_letters_whose_paragraph_was_read_as_a_heading_from_text():
 def test_not_a_pdf_nor_text_is_still_refused():
     with pytest.raises(LetterParseError, match="not text"):
         parse(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+
+
+def test_a_childrens_home_report_is_refused_as_what_it_is():
+    text = (
+        "Children's home inspection - Full\n"
+        "Inspected under the social care common inspection framework\n"
+        "Information about this children's home\n"
+        "Unique reference number: SC123456\n"
+        "17 February 2024\n"
+    ).encode()
+
+    with pytest.raises(LetterParseError, match="children's home"):
+        parse(text)

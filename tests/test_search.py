@@ -349,3 +349,35 @@ def test_letter_page_marks_only_findings_that_match_the_whole_query(client):
     assert html.count('class="is-match"') == 1
     assert "<mark>Supervision</mark> is regular." in html
     assert "<mark>police</mark>" not in html
+
+
+@pytest.mark.parametrize(
+    ("spellings", "other"),
+    [
+        (["multi-agency", "multiagency", "multi agency"], "Agency staff cover some posts."),
+        (["well-being", "wellbeing", "well being"], "Children are well supported."),
+        (["care-leavers", "care leavers"], "Leavers’ records are up to date."),
+    ],
+)
+def test_any_spelling_of_a_hyphenated_word_finds_the_same_findings(spellings, other):
+    letter = InspectionFactory()
+    texts = [f"Some {spelling} work is strong." for spelling in spellings]
+    for text in [*texts, other]:
+        FindingFactory(inspection=letter, text=text)
+
+    for query in spellings:
+        assert sorted(result_texts(urlencode({"q": query}))) == sorted(texts), query
+
+
+def test_a_hyphenated_word_inside_a_phrase_and_beside_other_words():
+    letter = InspectionFactory()
+    FindingFactory(inspection=letter, text="Multiagency meetings are timely.")
+    FindingFactory(inspection=letter, text="Multi-agency audits are rare; meetings are timely.")
+
+    assert result_texts(urlencode({"q": "multi-agency meetings -audits"})) == [
+        "Multiagency meetings are timely."
+    ]
+    # Inside quotes a phrase is matched as written, its hyphen read as a space.
+    assert result_texts(urlencode({"q": '"multi-agency audits"'})) == [
+        "Multi-agency audits are rare; meetings are timely."
+    ]

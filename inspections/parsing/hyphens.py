@@ -122,27 +122,32 @@ def compound_forms(text: str) -> str:
 
 
 def query_with_compounds(query: str) -> str:
-    """A web-search query in which a hyphenated word, and two words that make one of the
-    letters' hyphenated words, become the phrase of its parts ("multi-agency" and "multi
-    agency" both read as "multi agency"), which `compound_forms` puts in every finding
-    that has the word in any spelling. Quoted phrases lose their hyphens the same way."""
+    """A web-search query in which every spelling of a hyphenated word the letters use reads
+    as its whole form ("multi-agency", "multi agency" -> "multiagency"), which
+    `compound_forms` puts in every finding that has the word in any spelling. Another
+    hyphenated word reads as its parts ("care-leavers" -> "care leavers"), as the search
+    would take them typed apart; inside a quoted phrase, hyphens become spaces."""
     vocabulary = hyphenated_words()
     out: list[str] = []
     words = _QUERY_PART.findall(query)
     index = 0
     while index < len(words):
         word = words[index]
+        following = words[index + 1] if index + 1 < len(words) else ""
         if word.startswith('"'):
             out.append(_HYPHEN_BETWEEN_LETTERS.sub(" ", word))
-        elif _HYPHEN_BETWEEN_LETTERS.search(word) and not word.startswith("-"):
-            out.append('"' + _HYPHEN_BETWEEN_LETTERS.sub(" ", word) + '"')
-        elif (
-            index + 1 < len(words)
-            and word.isalpha()
-            and words[index + 1].isalpha()
-            and (word + words[index + 1]).lower() in vocabulary
-        ):
-            out.append(f'"{word} {words[index + 1]}"')
+        elif _HYPHEN_BETWEEN_LETTERS.search(word):
+            sign = "-" if word.startswith("-") else ""  # "-multi-agency" excludes it
+            bare = word[len(sign) :]
+            whole = bare.replace("-", "")
+            if whole.lower() in vocabulary:
+                out.append(sign + whole)
+            elif sign:
+                out.append(f'-"{_HYPHEN_BETWEEN_LETTERS.sub(" ", bare)}"')
+            else:
+                out.append(_HYPHEN_BETWEEN_LETTERS.sub(" ", bare))
+        elif word.isalpha() and following.isalpha() and (word + following).lower() in vocabulary:
+            out.append(word + following)
             index += 1
         else:
             out.append(word)

@@ -60,7 +60,7 @@ def pdf_document(
     ordered = [_reading_order(page) for page in pages]
     lines = [line for page in ordered for line in page]
     body_size = _body_size(lines)
-    furniture = _furniture(ordered, pages)
+    furniture = _furniture(ordered, pages, body_size)
     text_lines = [
         line
         for line in lines
@@ -122,8 +122,10 @@ def _body_size(lines: list[PdfLine]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 12.0
 
 
-def _furniture(ordered: list[list[PdfLine]], pages: list[PdfPage]) -> set[int]:
-    """ids of page numbers and running headers and footers."""
+def _furniture(ordered: list[list[PdfLine]], pages: list[PdfPage], body_size: float) -> set[int]:
+    """ids of page numbers and running headers and footers. A heading (bold, at the text's
+    size or larger) is never furniture, even where two pages start with the same one
+    ("Practice study: highly effective practice")."""
     found: set[int] = set()
     repeated: Counter[tuple[str, int]] = Counter()
     banded: list[tuple[PdfLine, tuple[str, int]]] = []
@@ -134,6 +136,8 @@ def _furniture(ordered: list[list[PdfLine]], pages: list[PdfPage]) -> set[int]:
                 continue
             if _PAGE_NUMBER.fullmatch(line.text):
                 found.add(id(line))
+                continue
+            if line.bold and line.size >= 0.95 * body_size:
                 continue
             key = (_DIGITS.sub("#", line.text.lower()), round(line.baseline / 6))
             banded.append((line, key))
