@@ -117,7 +117,7 @@ LETTER_FACETS = [
     *(
         FacetSpec(
             f"latest_{area}",
-            f"Council's latest grade: {grades.AREA_SHORT[area].lower()}",
+            f"{grades.AREA_SHORT[area]} (council's latest report)",
             f"latest_{area}",
             labels=GRADE_LABELS,
             expression=partial(grades.latest_grade, area),

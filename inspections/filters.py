@@ -191,23 +191,23 @@ class LetterFilter(ArchiveFilter):
     # The council's grades now: each from its latest report to grade that judgement, whatever
     # the letter's own date (the findings page has the grade at the time).
     latest_overall_effectiveness = GradeFilter(
-        label="Council's latest overall effectiveness",
+        label="Overall effectiveness (council's latest report)",
         expression=partial(grades.latest_grade, JudgementArea.OVERALL_EFFECTIVENESS),
     )
     latest_leadership = GradeFilter(
-        label="Council's latest grade for leaders",
+        label="Leaders (council's latest report)",
         expression=partial(grades.latest_grade, JudgementArea.LEADERSHIP),
     )
     latest_help_and_protection = GradeFilter(
-        label="Council's latest grade for help and protection",
+        label="Help and protection (council's latest report)",
         expression=partial(grades.latest_grade, JudgementArea.HELP_AND_PROTECTION),
     )
     latest_children_in_care = GradeFilter(
-        label="Council's latest grade for children in care",
+        label="Children in care (council's latest report)",
         expression=partial(grades.latest_grade, JudgementArea.CHILDREN_IN_CARE),
     )
     latest_care_leavers = GradeFilter(
-        label="Council's latest grade for care leavers",
+        label="Care leavers (council's latest report)",
         expression=partial(grades.latest_grade, JudgementArea.CARE_LEAVERS),
     )
 

@@ -87,7 +87,7 @@ def test_letters_facet_by_the_councils_latest_overall_grade(story):
     assert {row.authority.slug for row in chosen.page.object_list} == {"anywhere"}
     # Its own facet ignores its choice, so the other value can still be added.
     assert counts(chosen, "latest_overall_effectiveness") == {"good": 5, "none": 2}
-    assert chosen.chips[0].label == "Council's latest grade: overall effectiveness: Good"
+    assert chosen.chips[0].label == "Overall effectiveness (council's latest report): Good"
 
     none = browse_letters(QueryDict("latest_overall_effectiveness=none"))
     assert {row.authority.slug for row in none.page.object_list} == {"elsewhere"}
@@ -148,7 +148,7 @@ def test_finding_grade_counts_on_the_sampled_path_equal_the_exact_ones(story, mo
 
 def test_grade_facets_on_the_pages_and_an_unknown_grade_is_named(client, story):
     html = client.get("/letters/?latest_overall_effectiveness=excellent").content.decode()
-    assert "Council&#x27;s latest grade: overall effectiveness" in html
+    assert "Overall effectiveness (council&#x27;s latest report)" in html
     assert "latest overall effectiveness grade ‘excellent’ is not a grade" in html
     assert 'data-facet="latest_leadership"' in html
 
