@@ -68,19 +68,22 @@ class ModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
 
 
 class GradeFilter(MultipleChoiceFilter):
-    """Rows whose council's grade, as `expression()` reads it for each row, is one chosen.
-
-    The expression (from inspections.grades) is the one the facet counts group by, so a
-    facet's count is what choosing its value gives.
+    """Rows whose council's grade is one chosen: the rows whose `expression()` (the one the
+    facet counts group by, from inspections.grades) is a chosen value, or, where given, the
+    condition `narrowing(chosen)` that picks the same rows faster. Either way a facet's count
+    is what choosing its value gives.
     """
 
-    def __init__(self, *args, expression, **kwargs):
+    def __init__(self, *args, expression, narrowing=None, **kwargs):
         self.expression = expression
+        self.narrowing = narrowing
         super().__init__(*args, choices=grades.grade_choices, distinct=False, **kwargs)
 
     def filter(self, qs, value):
         if not value:
             return qs
+        if self.narrowing:
+            return qs.filter(self.narrowing(value))
         name = f"{self.field_name}_value"
         return qs.alias(**{name: self.expression()}).filter(**{f"{name}__in": value})
 
@@ -193,22 +196,27 @@ class LetterFilter(ArchiveFilter):
     latest_overall_effectiveness = GradeFilter(
         label="Overall effectiveness (council's latest report)",
         expression=partial(grades.latest_grade, JudgementArea.OVERALL_EFFECTIVENESS),
+        narrowing=partial(grades.councils_graded, JudgementArea.OVERALL_EFFECTIVENESS),
     )
     latest_leadership = GradeFilter(
         label="Leaders (council's latest report)",
         expression=partial(grades.latest_grade, JudgementArea.LEADERSHIP),
+        narrowing=partial(grades.councils_graded, JudgementArea.LEADERSHIP),
     )
     latest_help_and_protection = GradeFilter(
         label="Help and protection (council's latest report)",
         expression=partial(grades.latest_grade, JudgementArea.HELP_AND_PROTECTION),
+        narrowing=partial(grades.councils_graded, JudgementArea.HELP_AND_PROTECTION),
     )
     latest_children_in_care = GradeFilter(
         label="Children in care (council's latest report)",
         expression=partial(grades.latest_grade, JudgementArea.CHILDREN_IN_CARE),
+        narrowing=partial(grades.councils_graded, JudgementArea.CHILDREN_IN_CARE),
     )
     latest_care_leavers = GradeFilter(
         label="Care leavers (council's latest report)",
         expression=partial(grades.latest_grade, JudgementArea.CARE_LEAVERS),
+        narrowing=partial(grades.councils_graded, JudgementArea.CARE_LEAVERS),
     )
 
 
