@@ -120,3 +120,16 @@ def test_grade_pages_run_under_the_policy_without_violations(page, graded_site):
     page.wait_for_url("**/grades/?sort=region")
     refused.extend(page.evaluate("window.__violations || []"))
     assert refused == []
+
+
+def test_a_grade_facet_narrows_the_letters_in_place(page, graded_site):
+    page.goto(f"{graded_site}/letters/")
+    facet = '[data-facet="latest_overall_effectiveness"] a[data-value="requires_improvement"]'
+    shown = int(page.locator(f"{facet} .facet-count").inner_text())
+    assert shown > 0
+
+    page.locator(facet).click()
+    page.wait_for_selector(".chip")
+    assert int(page.locator("#result-count strong").inner_text()) == shown
+    assert "latest_overall_effectiveness=requires_improvement" in page.url
+    assert page.locator(".chip").inner_text().startswith("Overall effectiveness (council")
