@@ -347,8 +347,13 @@ def csv_cells(row: dict) -> list[str]:
             text = ""  # a council outside the register has no codes: an empty cell
         else:
             text = "; ".join(value) if column == "themes" else str(value)
-        cells.append("'" + text if text.startswith(_FORMULA_STARTS) else text)
+        cells.append(spreadsheet_safe(text))
     return cells
+
+
+def spreadsheet_safe(text: str) -> str:
+    """The text, with an apostrophe first where a spreadsheet would run it as a formula."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def export_rows(data: QueryDict, *, base_url: str) -> Iterator[dict]:

@@ -16,13 +16,16 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import ExtractYear
 from django.http import QueryDict
 
+from inspections import grades
 from inspections.models import Category, InspectionType
 
 EXACT_COUNT_LIMIT = 10_000  # results; more are counted on a sample
@@ -41,6 +44,10 @@ class FacetSpec:
     by_value: bool = False  # list in value order (years) rather than by count
     is_year: bool = False
     many: bool = False  # a result may have several values (through a many-to-many)
+    # What to group by when it is no field but computed for each row (a council's grade,
+    # a subquery): the same expression its filter uses.
+    expression: Callable[[], object] | None = None
+    in_order: tuple[str, ...] | None = None  # list values in this order (a scale)
 
 
 @dataclass
@@ -83,10 +90,21 @@ def letter_facets(letter_path: str) -> list[FacetSpec]:
     ]
 
 
+GRADE_LABELS = dict(grades.grade_choices())
+GRADE_ORDER = tuple(GRADE_LABELS)  # best first, as the scale reads
+
 FINDING_FACETS = [
     *letter_facets("inspection__"),
     FacetSpec("category", "Category", "category", labels=dict(Category.choices)),
     FacetSpec("theme", "Theme", "themes__slug", label_path="themes__name", many=True),
+    FacetSpec(
+        "grade_at_time",
+        "Council's overall grade at the time",
+        "grade_at_time",
+        labels=GRADE_LABELS,
+        expression=grades.grade_at_time_of_finding,
+        in_order=GRADE_ORDER,
+    ),
 ]
 LETTER_FACETS = [
     *letter_facets(""),
@@ -95,6 +113,17 @@ LETTER_FACETS = [
         "Area for priority action",
         "priority_action",
         labels={"true": "Yes", "false": "No"},
+    ),
+    *(
+        FacetSpec(
+            f"latest_{area}",
+            f"{grades.AREA_SHORT[area]} (council's latest report)",
+            f"latest_{area}",
+            labels=GRADE_LABELS,
+            expression=partial(grades.latest_grade, area),
+            in_order=GRADE_ORDER,
+        )
+        for area in grades.AREAS
     ),
 ]
 
@@ -203,7 +232,12 @@ def _grouped_counts(
     sets = []
     for index, spec in enumerate(specs):
         value = f"v{index}"
-        columns[value] = ExtractYear(spec.value_path) if spec.is_year else F(spec.value_path)
+        if spec.expression is not None:
+            columns[value] = spec.expression()
+        elif spec.is_year:
+            columns[value] = ExtractYear(spec.value_path)
+        else:
+            columns[value] = F(spec.value_path)
         names = [value]
         if spec.label_path:
             columns[f"l{index}"] = F(spec.label_path)
@@ -291,7 +325,10 @@ def _facet(
         )
         for value, (label, count) in counted.items()
     ]
-    if spec.by_value:
+    if spec.in_order:
+        rank = {value: index for index, value in enumerate(spec.in_order)}
+        values.sort(key=lambda item: rank.get(item.value, len(rank)))
+    elif spec.by_value:
         values.sort(key=lambda item: item.value)
     else:
         values.sort(key=lambda item: (-item.count, item.label))

@@ -6,6 +6,7 @@ rather than answered with an error page, and `ignored_values()` names them for t
 """
 
 import datetime
+from functools import partial
 
 import django_filters
 from django import forms
@@ -13,8 +14,17 @@ from django.db.models import Exists, Model, OuterRef
 from django.http import QueryDict
 from django_filters.fields import ModelMultipleChoiceField
 
+from inspections import grades
 from inspections.councils import all_councils
-from inspections.models import Authority, Category, FindingTheme, Inspection, InspectionType, Theme
+from inspections.models import (
+    Authority,
+    Category,
+    FindingTheme,
+    Inspection,
+    InspectionType,
+    JudgementArea,
+    Theme,
+)
 
 FIRST_YEAR = 2005
 LAST_YEAR = 2100
@@ -55,6 +65,27 @@ class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
 
 class ModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = LenientModelMultipleChoiceField
+
+
+class GradeFilter(MultipleChoiceFilter):
+    """Rows whose council's grade is one chosen: the rows whose `expression()` (the one the
+    facet counts group by, from inspections.grades) is a chosen value, or, where given, the
+    condition `narrowing(chosen)` that picks the same rows faster. Either way a facet's count
+    is what choosing its value gives.
+    """
+
+    def __init__(self, *args, expression, narrowing=None, **kwargs):
+        self.expression = expression
+        self.narrowing = narrowing
+        super().__init__(*args, choices=grades.grade_choices, distinct=False, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        if self.narrowing:
+            return qs.filter(self.narrowing(value))
+        name = f"{self.field_name}_value"
+        return qs.alias(**{name: self.expression()}).filter(**{f"{name}__in": value})
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -140,6 +171,11 @@ class FindingFilter(ArchiveFilter):
         queryset=Inspection.objects.select_related("authority").defer("source_text"),
     )
 
+    # The council's overall effectiveness when the letter was written.
+    grade_at_time = GradeFilter(
+        label="Council's overall grade at the time", expression=grades.grade_at_time_of_finding
+    )
+
     def filter_theme(self, queryset, name, value):
         if not value:
             return queryset
@@ -154,6 +190,33 @@ class LetterFilter(ArchiveFilter):
     priority_action = django_filters.BooleanFilter(
         label="Names an area for priority action",
         widget=forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")]),
+    )
+    # The council's grades now: each from its latest report to grade that judgement, whatever
+    # the letter's own date (the findings page has the grade at the time).
+    latest_overall_effectiveness = GradeFilter(
+        label="Overall effectiveness (council's latest report)",
+        expression=partial(grades.latest_grade, JudgementArea.OVERALL_EFFECTIVENESS),
+        narrowing=partial(grades.councils_graded, JudgementArea.OVERALL_EFFECTIVENESS),
+    )
+    latest_leadership = GradeFilter(
+        label="Leaders (council's latest report)",
+        expression=partial(grades.latest_grade, JudgementArea.LEADERSHIP),
+        narrowing=partial(grades.councils_graded, JudgementArea.LEADERSHIP),
+    )
+    latest_help_and_protection = GradeFilter(
+        label="Help and protection (council's latest report)",
+        expression=partial(grades.latest_grade, JudgementArea.HELP_AND_PROTECTION),
+        narrowing=partial(grades.councils_graded, JudgementArea.HELP_AND_PROTECTION),
+    )
+    latest_children_in_care = GradeFilter(
+        label="Children in care (council's latest report)",
+        expression=partial(grades.latest_grade, JudgementArea.CHILDREN_IN_CARE),
+        narrowing=partial(grades.councils_graded, JudgementArea.CHILDREN_IN_CARE),
+    )
+    latest_care_leavers = GradeFilter(
+        label="Care leavers (council's latest report)",
+        expression=partial(grades.latest_grade, JudgementArea.CARE_LEAVERS),
+        narrowing=partial(grades.councils_graded, JudgementArea.CARE_LEAVERS),
     )
 
 
@@ -205,6 +268,11 @@ _IGNORED = {
     "letter": ("letter", "is not a letter in the archive"),
     "sort": ("sort", "is not a way to sort"),
     "priority_action": ("priority action", "is not yes or no"),
+    "grade_at_time": ("grade at the time", "is not a grade"),
+    **{
+        f"latest_{area}": (f"latest {grades.AREA_SHORT[area].lower()} grade", "is not a grade")
+        for area in grades.AREAS
+    },
 }
 # Parameters that are no filter but belong in the query string.
 _NOT_FILTERS = {"page"}

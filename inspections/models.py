@@ -118,6 +118,14 @@ class Inspection(models.Model):
         indexes = [
             models.Index(fields=["-letter_date"], name="inspection_letter_date_idx"),
             GinIndex(fields=["search_vector"], name="inspection_search_idx"),
+            # A council's reports newest first: every "latest grade" subquery walks it.
+            models.Index(
+                "authority",
+                models.F("letter_date").desc(),
+                models.F("id").desc(),
+                name="inspection_report_by_date_idx",
+                condition=models.Q(inspection_type="ilacs"),
+            ),
         ]
 
     def __str__(self) -> str:

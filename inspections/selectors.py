@@ -27,6 +27,7 @@ def letter_with_findings(pk: int, *, query: str | None = None) -> Inspection:
         .annotate(has_original=Exists(SourceDocument.objects.filter(inspection=OuterRef("pk"))))
         .prefetch_related(
             Prefetch("findings", queryset=findings),
+            "judgements",
             Prefetch("findings__themes", queryset=Theme.objects.order_by("name")),
         )
         .get(pk=pk)
@@ -71,6 +72,7 @@ CATEGORY_HEADINGS = {
     Category.SATISFACTORY: "Satisfactory practice",
     Category.DEVELOPMENT: "Areas for development",
     Category.PRIORITY_ACTION: "Areas for priority action",
+    Category.IMPROVEMENT: "What needs to improve",
 }
 
 
@@ -83,12 +85,18 @@ def archive_counts() -> dict[str, int]:
 
 
 def authority_letters(authority: Authority) -> QuerySet[Inspection]:
-    """An authority's letters, oldest first, each with its counts by category."""
-    return authority.inspections.order_by("letter_date").annotate(
-        strengths=Count("findings", filter=_category(Category.STRENGTH)),
-        developments=Count("findings", filter=_category(Category.DEVELOPMENT)),
-        priority_actions=Count("findings", filter=_category(Category.PRIORITY_ACTION)),
-        finding_count=Count("findings"),
+    """An authority's letters and reports, oldest first, each with its counts by category
+    (and a report with its judgements)."""
+    return (
+        authority.inspections.order_by("letter_date")
+        .annotate(
+            strengths=Count("findings", filter=_category(Category.STRENGTH)),
+            developments=Count("findings", filter=_category(Category.DEVELOPMENT)),
+            priority_actions=Count("findings", filter=_category(Category.PRIORITY_ACTION)),
+            improvements=Count("findings", filter=_category(Category.IMPROVEMENT)),
+            finding_count=Count("findings"),
+        )
+        .prefetch_related("judgements")
     )
 
 

@@ -15,5 +15,7 @@ urlpatterns = [
     path("letters/<int:pk>/original.pdf", views.letter_original, name="letter-original"),
     path("authorities/", views.authority_list, name="authority-list"),
     path("authorities/<slug:slug>/", views.authority_detail, name="authority-detail"),
+    path("grades/", views.grade_list, name="grade-list"),
+    path("grades/export.csv", views.grades_csv, name="grade-export-csv"),
     *theme_urls.urlpatterns,
 ]

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 
-from inspections import browse, selectors
+from inspections import browse, grades, selectors
 from inspections.models import Authority, Inspection, SourceDocument
 
 
@@ -77,6 +77,7 @@ def letter_detail(request, pk: int):
     context = {
         "inspection": inspection,
         "finding_groups": selectors.findings_by_category(inspection),
+        "judgements": grades.judgements_in_order(inspection),
         "query": request.GET.get("q", ""),
         # The findings page state the reader came from, for the way back.
         "back_query": request.GET.urlencode(),
@@ -108,5 +109,36 @@ def authority_list(request):
 
 def authority_detail(request, slug: str):
     authority = get_object_or_404(Authority, slug=slug)
-    context = {"authority": authority, "letters": selectors.authority_letters(authority)}
+    context = {
+        "authority": authority,
+        "letters": selectors.authority_letters(authority),
+        "history": grades.grade_history(authority),
+    }
     return render(request, "inspections/authority_detail.html", context)
+
+
+def grade_list(request):
+    rows, sort = grades.national_table(request.GET.get("sort", grades.DEFAULT_SORT))
+    context = {
+        "rows": rows,
+        "sort": sort,
+        "headers": grades.sort_headers(sort),
+        "counts": grades.grade_counts(rows),
+        "count_columns": [(grade, grades.grade_label(grade)) for grade in grades.COUNT_COLUMNS],
+        "series": grades.national_by_year(),
+    }
+    return render(request, "inspections/grade_list.html", context)
+
+
+def grades_csv(request):
+    rows, _ = grades.national_table(request.GET.get("sort", grades.DEFAULT_SORT))
+    lines = grades.export_rows(rows, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{grades.export_name()}"'
+    # A byte-order mark, so spreadsheet programs read the names as UTF-8.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(grades.EXPORT_COLUMNS)
+    for line in lines:
+        writer.writerow(browse.spreadsheet_safe(line[column]) for column in grades.EXPORT_COLUMNS)
+    return response

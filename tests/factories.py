@@ -4,7 +4,7 @@ import datetime
 
 import factory
 
-from inspections.models import Authority, Category, Finding, Inspection
+from inspections.models import Authority, Category, Finding, Inspection, Judgement
 
 
 class AuthorityFactory(factory.django.DjangoModelFactory):
@@ -41,3 +41,22 @@ class FindingFactory(factory.django.DjangoModelFactory):
     heading = "Areas for development"
     position = factory.Sequence(lambda n: n + 1)
     text = "Caseloads are too high."
+
+
+class ReportFactory(InspectionFactory):
+    """A full inspection report (ILACS); give it judgements with JudgementFactory."""
+
+    inspection_type = "ilacs"
+    framework = "standard"
+    title = factory.LazyAttribute(
+        lambda o: f"Inspection of {o.authority.name} local authority children's services"
+    )
+
+
+class JudgementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Judgement
+
+    inspection = factory.SubFactory(ReportFactory)
+    area = "overall_effectiveness"
+    grade = "good"
