@@ -240,12 +240,12 @@ def test_not_a_pdf_nor_text_is_still_refused():
 
 def test_a_childrens_home_report_is_refused_as_what_it_is():
     text = (
-        "Children's home inspection - Full\n"
-        "Inspected under the social care common inspection framework\n"
-        "Information about this children's home\n"
-        "Unique reference number: SC123456\n"
-        "17 February 2024\n"
-    ).encode()
+        b"Children's home inspection - Full\n"
+        b"Inspected under the social care common inspection framework\n"
+        b"Information about this children's home\n"
+        b"Unique reference number: SC123456\n"
+        b"17 February 2024\n"
+    )
 
     with pytest.raises(LetterParseError, match="children's home"):
         parse(text)
