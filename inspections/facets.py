@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -41,6 +42,7 @@ class FacetSpec:
     by_value: bool = False  # list in value order (years) rather than by count
     is_year: bool = False
     many: bool = False  # a result may have several values (through a many-to-many)
+    narrowable: bool = False  # long enough to offer a box that narrows its values by name
 
 
 @dataclass
@@ -58,10 +60,41 @@ class Facet:
     label: str
     values: list[FacetValue] = field(default_factory=list)
     estimated: bool = False  # counted on a sample of the table, scaled up
+    narrowable: bool = False
+    narrowed_by: str = ""  # the text its values were narrowed by (`find_<name>=`)
+    hidden: int = 0  # values left out by that text
 
     @property
     def selected(self) -> list[FacetValue]:
         return [value for value in self.values if value.selected]
+
+    @property
+    def narrow_param(self) -> str:
+        return narrow_param(self.name)
+
+    def narrow(self, text: str) -> None:
+        """Keep the values whose name holds `text` (any case, any accents), and every chosen
+        value: what a reader typed to find one council among 150. Counts are untouched."""
+        wanted = _folded(text)[:NARROW_MAX_CHARACTERS]
+        if not self.narrowable or not wanted:
+            return
+        kept = [v for v in self.values if v.selected or wanted in _folded(v.label)]
+        self.narrowed_by = text.strip()[:NARROW_MAX_CHARACTERS]
+        self.hidden = len(self.values) - len(kept)
+        self.values = kept
+
+
+NARROW_MAX_CHARACTERS = 100
+
+
+def narrow_param(name: str) -> str:
+    """The query-string parameter that narrows facet `name`'s list (not the results)."""
+    return f"find_{name}"
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def letter_facets(letter_path: str) -> list[FacetSpec]:
@@ -71,6 +104,7 @@ def letter_facets(letter_path: str) -> list[FacetSpec]:
             "Council",
             f"{letter_path}authority__slug",
             label_path=f"{letter_path}authority__name",
+            narrowable=True,
         ),
         FacetSpec("region", "Region", f"{letter_path}authority__region"),
         FacetSpec("year", "Year", f"{letter_path}letter_date", by_value=True, is_year=True),
@@ -86,7 +120,9 @@ def letter_facets(letter_path: str) -> list[FacetSpec]:
 FINDING_FACETS = [
     *letter_facets("inspection__"),
     FacetSpec("category", "Category", "category", labels=dict(Category.choices)),
-    FacetSpec("theme", "Theme", "themes__slug", label_path="themes__name", many=True),
+    FacetSpec(
+        "theme", "Theme", "themes__slug", label_path="themes__name", many=True, narrowable=True
+    ),
 ]
 LETTER_FACETS = [
     *letter_facets(""),
@@ -291,11 +327,12 @@ def _facet(
         )
         for value, (label, count) in counted.items()
     ]
+    # Chosen values first: in a long list, the one chosen is never out of sight.
     if spec.by_value:
-        values.sort(key=lambda item: item.value)
+        values.sort(key=lambda item: (not item.selected, item.value))
     else:
-        values.sort(key=lambda item: (-item.count, item.label))
-    return Facet(spec.name, spec.label, values, estimated=estimated)
+        values.sort(key=lambda item: (not item.selected, -item.count, item.label))
+    return Facet(spec.name, spec.label, values, estimated=estimated, narrowable=spec.narrowable)
 
 
 def _as_param(value) -> str:

@@ -206,8 +206,9 @@ _IGNORED = {
     "sort": ("sort", "is not a way to sort"),
     "priority_action": ("priority action", "is not yes or no"),
 }
-# Parameters that are no filter but belong in the query string.
-_NOT_FILTERS = {"page"}
+# Parameters that are no filter but belong in the query string: the page, and the text
+# typed to narrow a long facet's list (facets.narrow_param).
+_NOT_FILTERS = {"page", "find_authority", "find_theme"}
 
 
 def ignored_values(filterset: ArchiveFilter, data: QueryDict) -> list[str]:
