@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count
+from django.db.models import Case, Count, When
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -36,7 +36,7 @@ class FindingInlineForm(forms.ModelForm):
     # Not the model's `themes` (a relation with its own through model, which the admin
     # cannot edit directly): saved by InspectionAdmin through themes.correct_themes.
     theme_list = forms.ModelMultipleChoiceField(
-        queryset=Theme.objects.all(),
+        queryset=Theme.objects.order_by("name"),
         required=False,
         label="themes",
         help_text="Chosen by hand here, they stay as chosen when findings are retagged.",
@@ -46,12 +46,22 @@ class FindingInlineForm(forms.ModelForm):
     class Meta:
         model = Finding
         fields = ["position", "category", "heading", "text", "recurring"]
+        # Narrow enough that the themes column fits beside the text on a laptop's screen.
+        widgets = {
+            "heading": forms.TextInput(attrs={"size": 20}),
+            "text": forms.Textarea(attrs={"rows": 6, "cols": 48}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             # From the inline's prefetch: one query for all the letter's findings.
-            self.initial["theme_list"] = [theme.pk for theme in self.instance.themes.all()]
+            chosen = [theme.pk for theme in self.instance.themes.all()]
+            self.initial["theme_list"] = chosen
+            # The finding's own themes at the top of its list, where they are seen.
+            if chosen:
+                first = Case(When(pk__in=chosen, then=0), default=1)
+                self.fields["theme_list"].queryset = Theme.objects.order_by(first, "name")
 
 
 class FindingInline(admin.TabularInline):
@@ -63,6 +73,11 @@ class FindingInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("themes")
+
+    @admin.display(description="themes")
+    def theme_list(self, finding):
+        """The column as read by those who may only view findings (no form field then)."""
+        return ", ".join(theme.name for theme in finding.themes.all()) or "–"
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):

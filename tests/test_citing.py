@@ -141,6 +141,9 @@ def test_themes_are_corrected_under_the_letter_in_the_admin_and_survive_retaggin
     assert sorted(data[f"findings-{index}-theme_list"]) == sorted(
         str(pk) for pk in finding.themes.values_list("pk", flat=True)
     )
+    # Its own themes head its list, where an editor sees them.
+    options = rows[index].fields["theme_list"].queryset
+    assert {theme.slug for theme in options[: len(ruled)]} == ruled
     data[f"findings-{index}-theme_list"] = [str(recording.pk)]
     untouched = rows[index - 1 if index else index + 1].instance
     untouched_themes = list(FindingTheme.objects.filter(finding=untouched).values_list())
@@ -165,3 +168,16 @@ def test_import_dry_run_names_the_inspection_type_by_its_label(capsys):
     assert "unannounced_cra" not in out
     assert not Inspection.objects.exists()
     assert Path(SEED_DIR).exists()
+
+
+def test_those_who_may_only_view_see_the_themes_column_as_text(client, django_user_model):
+    inspection = import_letter(data=seed_path(4).read_bytes(), source_name="004.txt").inspection
+    client.force_login(staff_user(django_user_model, "view_inspection", "view_finding"))
+
+    response = client.get(reverse("admin:inspections_inspection_change", args=[inspection.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="findings-0-theme_list"' not in html
+    named = inspection.findings.filter(themes__isnull=False).first().themes.first().name
+    assert named in html
