@@ -205,3 +205,23 @@ def test_wide_tables_and_the_chart_scroll_in_labelled_focusable_regions(browser,
         assert region.get_attribute("aria-labelledby") or region.get_attribute("aria-label")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
     context.close()
+
+
+def test_focus_ring_differs_from_the_highlight_and_theme_tags_stand_apart(page, site):
+    page.goto(f"{site}/findings/?q=caseloads")
+    page.keyboard.press("Tab")  # the skip link, then the first link of the header
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    highlight = page.locator("mark").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert ring != highlight
+    page.locator("#id_q").focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # by keyboard, so :focus-visible applies
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineColor") != highlight
+
+    tagged = page.locator(".result-links:has(.tag + .tag)").first
+    first, second = (tag.bounding_box() for tag in tagged.locator(".tag").all()[:2])
+    same_line = abs(first["y"] - second["y"]) < 2
+    assert not same_line or second["x"] - (first["x"] + first["width"]) >= 4

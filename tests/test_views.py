@@ -112,3 +112,10 @@ def test_favicon_ico_leads_to_the_site_icon(client):
 
     assert response.status_code == 302
     assert response["Location"].endswith("favicon.svg")
+
+
+def test_admin_pages_name_the_site_icon(client):
+    html = client.get(reverse("admin:login")).content.decode()
+
+    assert 'rel="icon"' in html and "favicon" in html
+    assert "<h1>Log in</h1>" in html
