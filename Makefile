@@ -24,6 +24,7 @@ setup: $(VENV)/.installed
 db: setup
 	$(MANAGE) migrate --no-input
 	$(MANAGE) import_letters fixtures/letters/ fixtures/real/focused_visits/ fixtures/real/jtai/ fixtures/reports/ilacs/
+	$(MANAGE) link_sources fixtures/reports/MANIFEST.csv fixtures/real/MANIFEST.csv
 
 run: db
 	$(MANAGE) runserver $(HOST):$(PORT)

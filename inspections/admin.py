@@ -3,7 +3,8 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db import models
+from django.db.models import Case, Count, When
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -29,11 +30,54 @@ class AuthorityAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class FindingInlineForm(forms.ModelForm):
+    """A finding under its letter, with its themes as one column to correct in place."""
+
+    # Not the model's `themes` (a relation with its own through model, which the admin
+    # cannot edit directly): saved by InspectionAdmin through themes.correct_themes.
+    theme_list = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.order_by("name"),
+        required=False,
+        label="themes",
+        help_text="Chosen by hand here, they stay as chosen when findings are retagged.",
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+
+    class Meta:
+        model = Finding
+        fields = ["position", "category", "heading", "text", "recurring"]
+        # Narrow enough that the themes column fits beside the text on a laptop's screen.
+        widgets = {
+            "heading": forms.TextInput(attrs={"size": 20}),
+            "text": forms.Textarea(attrs={"rows": 6, "cols": 48}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # From the inline's prefetch: one query for all the letter's findings.
+            chosen = [theme.pk for theme in self.instance.themes.all()]
+            self.initial["theme_list"] = chosen
+            # The finding's own themes at the top of its list, where they are seen.
+            if chosen:
+                first = Case(When(pk__in=chosen, then=0), default=1)
+                self.fields["theme_list"].queryset = Theme.objects.order_by(first, "name")
+
+
 class FindingInline(admin.TabularInline):
     model = Finding
-    fields = ["position", "category", "heading", "text", "recurring"]
+    form = FindingInlineForm
+    fields = ["position", "category", "heading", "text", "recurring", "theme_list"]
     extra = 0
     ordering = ["position"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("themes")
+
+    @admin.display(description="themes")
+    def theme_list(self, finding):
+        """The column as read by those who may only view findings (no form field then)."""
+        return ", ".join(theme.name for theme in finding.themes.all()) or "–"
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):
@@ -68,6 +112,7 @@ class InspectionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["authority"]
     readonly_fields = ["content_hash", "imported_at"]
     inlines = [FindingInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_urls(self):
         upload = path(
@@ -99,6 +144,16 @@ class InspectionAdmin(admin.ModelAdmin):
             "changelist_url": reverse("admin:inspections_inspection_changelist"),
         }
         return TemplateResponse(request, "admin/inspections/inspection/upload.html", context)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is not Finding:
+            return
+        deleted = set(formset.deleted_forms)
+        for row in formset.forms:
+            # Only rows whose themes the editor touched: the rest keep the rules' tagging.
+            if row not in deleted and "theme_list" in row.changed_data and row.instance.pk:
+                themes.correct_themes(finding=row.instance, themes=row.cleaned_data["theme_list"])
 
     @staticmethod
     def _import_upload(upload, *, dry_run: bool) -> ImportResult:

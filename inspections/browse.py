@@ -175,6 +175,7 @@ def _browse(
     newest_field: str,
     scale: Scale,
 ) -> Browse:
+    asked = data
     filterset = filterset_class(data, queryset=queryset)
     filterset.is_valid()  # values that fail validation are left out of cleaned_data
     notices = [Notice(f"Ignored: {reason}.") for reason in ignored_values(filterset, data)]
@@ -182,6 +183,8 @@ def _browse(
     data = canonical_query(filterset, data)
     notices += _empty_range(filterset, data)
     facets = facet_counts(filterset_class, data, queryset, specs, sample_rows=scale.sample_rows)
+    for facet in facets:
+        facet.narrow(asked.get(facet.narrow_param, ""))  # typed to find a value, not a filter
     # Every result has exactly one value of `total_facet`, so its counts add up to the total.
     counted = next(facet for facet in facets if facet.name == total_facet)
     chosen = counted.selected

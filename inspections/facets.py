@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -48,6 +49,7 @@ class FacetSpec:
     # a subquery): the same expression its filter uses.
     expression: Callable[[], object] | None = None
     in_order: tuple[str, ...] | None = None  # list values in this order (a scale)
+    narrowable: bool = False  # long enough to offer a box that narrows its values by name
 
 
 @dataclass
@@ -65,10 +67,41 @@ class Facet:
     label: str
     values: list[FacetValue] = field(default_factory=list)
     estimated: bool = False  # counted on a sample of the table, scaled up
+    narrowable: bool = False
+    narrowed_by: str = ""  # the text its values were narrowed by (`find_<name>=`)
+    hidden: int = 0  # values left out by that text
 
     @property
     def selected(self) -> list[FacetValue]:
         return [value for value in self.values if value.selected]
+
+    @property
+    def narrow_param(self) -> str:
+        return narrow_param(self.name)
+
+    def narrow(self, text: str) -> None:
+        """Keep the values whose name holds `text` (any case, any accents), and every chosen
+        value: what a reader typed to find one council among 150. Counts are untouched."""
+        wanted = _folded(text)[:NARROW_MAX_CHARACTERS]
+        if not self.narrowable or not wanted:
+            return
+        kept = [v for v in self.values if v.selected or wanted in _folded(v.label)]
+        self.narrowed_by = text.strip()[:NARROW_MAX_CHARACTERS]
+        self.hidden = len(self.values) - len(kept)
+        self.values = kept
+
+
+NARROW_MAX_CHARACTERS = 100
+
+
+def narrow_param(name: str) -> str:
+    """The query-string parameter that narrows facet `name`'s list (not the results)."""
+    return f"find_{name}"
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def letter_facets(letter_path: str) -> list[FacetSpec]:
@@ -78,6 +111,7 @@ def letter_facets(letter_path: str) -> list[FacetSpec]:
             "Council",
             f"{letter_path}authority__slug",
             label_path=f"{letter_path}authority__name",
+            narrowable=True,
         ),
         FacetSpec("region", "Region", f"{letter_path}authority__region"),
         FacetSpec("year", "Year", f"{letter_path}letter_date", by_value=True, is_year=True),
@@ -96,7 +130,9 @@ GRADE_ORDER = tuple(GRADE_LABELS)  # best first, as the scale reads
 FINDING_FACETS = [
     *letter_facets("inspection__"),
     FacetSpec("category", "Category", "category", labels=dict(Category.choices)),
-    FacetSpec("theme", "Theme", "themes__slug", label_path="themes__name", many=True),
+    FacetSpec(
+        "theme", "Theme", "themes__slug", label_path="themes__name", many=True, narrowable=True
+    ),
     FacetSpec(
         "grade_at_time",
         "Council's overall grade at the time",
@@ -325,14 +361,15 @@ def _facet(
         )
         for value, (label, count) in counted.items()
     ]
+    # Chosen values first: in a long list, the one chosen is never out of sight.
     if spec.in_order:
         rank = {value: index for index, value in enumerate(spec.in_order)}
-        values.sort(key=lambda item: rank.get(item.value, len(rank)))
+        values.sort(key=lambda item: (not item.selected, rank.get(item.value, len(rank))))
     elif spec.by_value:
-        values.sort(key=lambda item: item.value)
+        values.sort(key=lambda item: (not item.selected, item.value))
     else:
-        values.sort(key=lambda item: (-item.count, item.label))
-    return Facet(spec.name, spec.label, values, estimated=estimated)
+        values.sort(key=lambda item: (not item.selected, -item.count, item.label))
+    return Facet(spec.name, spec.label, values, estimated=estimated, narrowable=spec.narrowable)
 
 
 def _as_param(value) -> str:

@@ -274,8 +274,9 @@ _IGNORED = {
         for area in grades.AREAS
     },
 }
-# Parameters that are no filter but belong in the query string.
-_NOT_FILTERS = {"page"}
+# Parameters that are no filter but belong in the query string: the page, and the text
+# typed to narrow a long facet's list (facets.narrow_param).
+_NOT_FILTERS = {"page", "find_authority", "find_theme"}
 
 
 def ignored_values(filterset: ArchiveFilter, data: QueryDict) -> list[str]:

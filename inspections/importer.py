@@ -29,6 +29,7 @@ from inspections import councils
 from inspections.models import Authority, Finding, Inspection, Judgement, SourceDocument
 from inspections.parsing import LetterParseError, ParsedLetter, parse_letter
 from inspections.parsing.hyphens import compound_forms
+from inspections.parsing.letter import INSPECTION_TYPE_LABELS
 from inspections.parsing.pdf import is_pdf
 from inspections.themes import tag_findings
 
@@ -49,6 +50,19 @@ class ImportResult:
     inspection: Inspection | None = None
     findings: int = 0
     letter: ParsedLetter | None = None  # what a dry run would have stored
+
+    @property
+    def description(self) -> str:
+        """The letter in words, as a dry run and a real import both report it: its council,
+        its type's label (never its code), date and findings."""
+        findings = f"{self.findings} finding{'' if self.findings == 1 else 's'}"
+        if self.inspection is not None:
+            return f"{self.inspection}: {findings}" if self.findings else str(self.inspection)
+        if self.letter is not None:
+            letter = self.letter
+            kind = INSPECTION_TYPE_LABELS.get(letter.inspection_type, letter.inspection_type)
+            return f"{letter.authority}: {kind}, {letter.letter_date:%d %B %Y}: {findings}"
+        return findings
 
 
 @dataclass

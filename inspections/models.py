@@ -87,6 +87,12 @@ class Inspection(models.Model):
         help_text="Why an admin should check this letter (the parser's doubts), one a line.",
     )
     source_name = models.CharField(max_length=255, help_text="File name the letter came from.")
+    published_url = models.URLField(
+        "published at",
+        max_length=500,
+        blank=True,
+        help_text="Where Ofsted publishes this letter or report, when known (files.ofsted.gov.uk).",
+    )
     content_hash = models.CharField(
         max_length=64,
         unique=True,

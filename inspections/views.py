@@ -4,11 +4,17 @@ import csv
 import json
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.http import content_disposition_header
 
 from inspections import browse, grades, selectors
 from inspections.models import Authority, Inspection, SourceDocument
+
+
+def favicon(request):
+    # Not permanent: the static file's hashed name changes when the icon does.
+    return redirect(static("favicon.svg"))
 
 
 def home(request):
@@ -19,10 +25,16 @@ def home(request):
     return render(request, "inspections/home.html", context)
 
 
+def can_edit_findings(user) -> bool:
+    """Staff who may correct findings in the admin: pages give them an edit link on each."""
+    return user.is_active and user.is_staff and user.has_perm("inspections.change_finding")
+
+
 def finding_list(request):
     context = {
         "browse": browse.browse_findings(request.GET),
         "export_limit": browse.EXPORT_ROW_LIMIT,
+        "can_edit": can_edit_findings(request.user),
     }
     return render(request, "inspections/finding_list.html", context)
 
@@ -81,6 +93,8 @@ def letter_detail(request, pk: int):
         "query": request.GET.get("q", ""),
         # The findings page state the reader came from, for the way back.
         "back_query": request.GET.urlencode(),
+        # Staff who may correct findings reach each one's admin page from here.
+        "can_edit": can_edit_findings(request.user),
     }
     return render(request, "inspections/letter_detail.html", context)
 

@@ -91,7 +91,10 @@ def test_dry_run_upload_stores_nothing(admin_client):
     )
 
     assert "would be created" in response.content.decode()
-    assert "Halton, unannounced_cra, 10 January 2012: 17 findings" in response.content.decode()
+    # Labels, as the real import shows them, never the type's code.
+    label = "Unannounced inspection of contact, referral and assessment"
+    assert f"Halton: {label}, 10 January 2012: 17 findings" in response.content.decode()
+    assert "unannounced_cra" not in response.content.decode()
     assert not Inspection.objects.exists()
 
 

@@ -69,3 +69,53 @@ def test_home_counts_the_archive(client):
     html = client.get(reverse("inspections:home")).content.decode()
 
     assert "<strong>3</strong> letters" in html
+
+
+@pytest.mark.parametrize(
+    "query, shown",
+    [
+        ('"management oversight"', "“management oversight”"),
+        ("caseloads", "“caseloads”"),
+        ('"management oversight" caseloads', "“‘management oversight’ caseloads”"),
+        ('"unclosed phrase', "“&quot;unclosed phrase”"),
+    ],
+)
+def test_a_quoted_query_is_shown_between_one_pair_of_quotes(client, query, shown):
+    finding = FindingFactory(text="Management oversight of caseloads is weak.")
+
+    letter = client.get(finding.inspection.get_absolute_url(), {"q": query}).content.decode()
+    findings = client.get(reverse("inspections:finding-list"), {"q": query}).content.decode()
+
+    assert f"Showing matches for {shown}." in letter
+    assert f"matching {shown}" in findings
+    assert "“&quot;" not in letter.replace(shown, "")
+
+
+def test_theme_tags_on_a_result_are_spaced_apart(client):
+    css = (SEED_DIR.parent.parent / "static" / "css" / "site.css").read_text()
+
+    assert ".tag + .tag { margin-left:" in css
+
+
+def test_the_focus_ring_is_not_the_search_highlight_yellow():
+    css = (SEED_DIR.parent.parent / "static" / "css" / "site.css").read_text()
+    mark = css.split("--mark: ", 1)[1].split(";", 1)[0]
+    focus = css.split("--focus: ", 1)[1].split(";", 1)[0]
+
+    assert focus != mark
+    assert ":focus-visible { outline: 3px solid var(--focus)" in css
+    assert "#fd0" not in css
+
+
+def test_favicon_ico_leads_to_the_site_icon(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("favicon.svg")
+
+
+def test_admin_pages_name_the_site_icon(client):
+    html = client.get(reverse("admin:login")).content.decode()
+
+    assert 'rel="icon"' in html and "favicon" in html
+    assert "<h1>Log in</h1>" in html

@@ -53,7 +53,9 @@ class Command(BaseCommand):
                 if result.outcome == Outcome.REJECTED and not bar.disable:
                     bar.write(f"{result.source_name}: {result.reason}", file=sys.stderr)
                 elif verbosity >= 2:
-                    bar.write(f"{result.source_name}: {result.outcome}", file=sys.stdout)
+                    outcome = "would be created" if dry_run and result.letter else result.outcome
+                    line = f"{result.source_name}: {outcome}: {result.description}"
+                    bar.write(line, file=sys.stdout)
 
             report = import_paths(files, dry_run=dry_run, on_result=on_result, workers=workers)
         prefix = "Dry run, nothing written: would have " if dry_run else ""
