@@ -2,7 +2,16 @@
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from inspections.models import Authority, Category, Finding, Inspection, SourceDocument, Theme
+from inspections import grades
+from inspections.models import (
+    Authority,
+    Category,
+    Finding,
+    Inspection,
+    JudgementArea,
+    SourceDocument,
+    Theme,
+)
 from inspections.search import marked_if_matched
 
 
@@ -39,13 +48,15 @@ def letter_with_findings(pk: int, *, query: str | None = None) -> Inspection:
 
 
 def authorities() -> QuerySet[Authority]:
-    """Councils with letters, each with its number of letters and its latest letter date."""
+    """Councils with letters, each with its number of letters, its latest letter date and
+    its latest overall effectiveness grade (NO_GRADE where no report has graded it)."""
     latest = Inspection.objects.filter(authority=OuterRef("pk")).order_by("-letter_date", "-pk")
     return (
         Authority.objects.annotate(
             letter_count=Count("inspections"),
             latest_date=Subquery(latest.values("letter_date")[:1]),
             latest_id=Subquery(latest.values("pk")[:1]),
+            latest_grade=grades.latest_grade(JudgementArea.OVERALL_EFFECTIVENESS, authority="pk"),
         )
         .filter(letter_count__gt=0)
         .order_by("name")

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.http import QueryDict
+from django.urls import reverse
 
 from inspections import facets, grades
 from inspections.browse import browse_findings, browse_letters
@@ -342,3 +343,12 @@ def test_real_reports_on_the_pages(client):
     result = browse_letters(QueryDict("latest_overall_effectiveness=outstanding"))
     assert {row.authority.slug for row in result.page.object_list} == {"haringey"}
     assert result.total == 3
+
+
+def test_council_list_shows_each_councils_latest_overall_grade(client, story):
+    html = client.get(reverse("inspections:authority-list")).content.decode()
+    anywhere = html[html.index(">Anywhere</a>") :]
+    assert anywhere.index('<span class="grade grade-good">Good</span>') < anywhere.index(
+        ">Elsewhere</a>"
+    )
+    assert "no report" in html[html.index(">Elsewhere</a>") :]
