@@ -15,6 +15,7 @@ from django_filters.fields import ModelMultipleChoiceField
 
 from inspections.councils import all_councils
 from inspections.models import Authority, Category, FindingTheme, Inspection, InspectionType, Theme
+from inspections.selectors import LETTER_TEXT_FIELDS
 
 FIRST_YEAR = 2005
 LAST_YEAR = 2100
@@ -137,7 +138,7 @@ class FindingFilter(ArchiveFilter):
     letter = django_filters.ModelChoiceFilter(
         label="Letter",
         field_name="inspection",
-        queryset=Inspection.objects.select_related("authority").defer("source_text"),
+        queryset=Inspection.objects.select_related("authority").defer(*LETTER_TEXT_FIELDS),
     )
 
     def filter_theme(self, queryset, name, value):

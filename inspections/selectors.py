@@ -5,6 +5,11 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from inspections.models import Authority, Category, Finding, Inspection, SourceDocument, Theme
 from inspections.search import marked_if_matched
 
+# A letter's whole text and the vectors built from it: tens of KB a letter (megabytes for a
+# long one), which no list shows. Every read of letters for a list leaves them behind.
+LETTER_TEXT_FIELDS = ("source_text", "search_extra", "search_vector")
+FINDING_TEXT_FIELDS = ("search_extra", "search_vector")
+
 
 def latest_letters(limit: int = 10) -> QuerySet[Inspection]:
     """The newest letters, each with its number of findings."""
@@ -13,17 +18,23 @@ def latest_letters(limit: int = 10) -> QuerySet[Inspection]:
 
 def letters() -> QuerySet[Inspection]:
     """Every letter, newest first, with what its list row shows."""
-    return Inspection.objects.select_related("authority").order_by(
-        "-letter_date", "authority__name"
+    return (
+        Inspection.objects.select_related("authority")
+        .defer(*LETTER_TEXT_FIELDS)
+        .order_by("-letter_date", "authority__name")
     )
 
 
 def letter_with_findings(pk: int, *, query: str | None = None) -> Inspection:
     """One letter with its findings; with a query, each finding's matches are marked."""
-    findings = Finding.objects.order_by("position").with_snippets(query, field="text", whole=True)
+    findings = (
+        Finding.objects.order_by("position")
+        .defer(*FINDING_TEXT_FIELDS)
+        .with_snippets(query, field="text", whole=True)
+    )
     inspection = (
         Inspection.objects.select_related("authority")
-        .defer("source_text", "search_vector")
+        .defer(*LETTER_TEXT_FIELDS)
         .annotate(has_original=Exists(SourceDocument.objects.filter(inspection=OuterRef("pk"))))
         .prefetch_related(
             Prefetch("findings", queryset=findings),
@@ -84,11 +95,15 @@ def archive_counts() -> dict[str, int]:
 
 def authority_letters(authority: Authority) -> QuerySet[Inspection]:
     """An authority's letters, oldest first, each with its counts by category."""
-    return authority.inspections.order_by("letter_date").annotate(
-        strengths=Count("findings", filter=_category(Category.STRENGTH)),
-        developments=Count("findings", filter=_category(Category.DEVELOPMENT)),
-        priority_actions=Count("findings", filter=_category(Category.PRIORITY_ACTION)),
-        finding_count=Count("findings"),
+    return (
+        authority.inspections.defer(*LETTER_TEXT_FIELDS)
+        .order_by("letter_date")
+        .annotate(
+            strengths=Count("findings", filter=_category(Category.STRENGTH)),
+            developments=Count("findings", filter=_category(Category.DEVELOPMENT)),
+            priority_actions=Count("findings", filter=_category(Category.PRIORITY_ACTION)),
+            finding_count=Count("findings"),
+        )
     )
 
 
