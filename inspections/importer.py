@@ -26,6 +26,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.utils.text import slugify
 
 from inspections import councils
+from inspections.caching import bump_data_version
 from inspections.models import Authority, Finding, FindingTheme, Inspection, SourceDocument
 from inspections.parsing import LetterParseError, ParsedLetter, parse_letter
 from inspections.parsing.hyphens import compound_forms
@@ -216,6 +217,7 @@ def _store_many(pending: list[_Pending], *, authorities: AuthorityCache) -> list
         if item.original is not None
     )
     tag_findings(inspection_ids=[inspection.pk for inspection in inspections])
+    bump_data_version()
     if any(len(item.letter.findings) >= ANALYZE_AFTER_FINDINGS for item in pending):
         transaction.on_commit(_analyze)
     return inspections

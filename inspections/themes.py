@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import ExtractYear
 
+from inspections.caching import bump_data_version
 from inspections.models import (
     Authority,
     Category,
@@ -178,6 +179,7 @@ def retag_theme(theme: Theme) -> ThemeChange:
 
 def _retag(theme: Theme) -> ThemeChange:
     added, removed = _tag_theme(theme)
+    bump_data_version()  # after the commit; never, if a dry run rolls back
     total = FindingTheme.objects.filter(theme=theme).count()
     return ThemeChange(added=added, removed=removed, total=total)
 
@@ -225,6 +227,7 @@ def correct_themes(*, finding: Finding, themes: Iterable[Theme]) -> None:
     """
     wanted = {theme.pk for theme in themes}
     with transaction.atomic():
+        bump_data_version()
         current = set(
             FindingTheme.objects.filter(finding=finding).values_list("theme_id", flat=True)
         )
@@ -242,6 +245,7 @@ def drop_rejected_themes(*, finding: Finding) -> int:
     """Take off a finding any theme an editor has rejected for it; returns how many."""
     rejected = ThemeRejection.objects.filter(finding=finding).values("theme_id")
     deleted, _ = FindingTheme.objects.filter(finding=finding, theme_id__in=rejected).delete()
+    bump_data_version()
     return deleted
 
 

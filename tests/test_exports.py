@@ -5,7 +5,8 @@ import io
 import json
 
 import pytest
-from django.db import OperationalError, connection
+from django.core.signals import request_finished
+from django.db import OperationalError, close_old_connections, connection
 from django.urls import reverse
 
 from inspections import browse
@@ -99,3 +100,27 @@ def test_an_export_reads_rows_a_chunk_at_a_time_in_a_few_queries(
     assert [row["text"] for row in rows] == [f"Finding {n}." for n in range(4, -1, -1)]
     assert rows[0]["finding_url"] == f"http://testserver{findings[4].get_absolute_url()}"
     assert rows[0]["letter_url"] == f"http://testserver{findings[4].inspection.get_absolute_url()}"
+
+
+def test_exports_beyond_the_cap_are_asked_to_come_back_and_slots_are_given_back(
+    client, findings, settings
+):
+    settings.EXPORT_CONCURRENCY = 1
+    url = reverse("inspections:finding-export-csv")
+    slow = client.get(url)  # its client has not read it yet: the slot is held
+
+    refused = client.get(url)
+    assert refused.status_code == 503
+    assert refused["Retry-After"] == "30"
+
+    # The client went away: the server closes the response. (Without closing this test's
+    # database connection, as request_finished would: it holds the test's transaction.)
+    request_finished.disconnect(close_old_connections)
+    try:
+        slow.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    after_close = client.get(url)
+    assert after_close.status_code == 200
+    b"".join(after_close.streaming_content)  # read to the end: the slot comes back
+    assert client.get(reverse("inspections:finding-export-json")).status_code == 200

@@ -12,3 +12,6 @@ STORAGES = {
 # Serve static files straight from the app folders; collectstatic is for production only.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# While developing, a changed template or view shows at once: no page cache with debug on.
+if DEBUG:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
