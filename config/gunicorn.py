@@ -27,8 +27,9 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 # Keep-alive lets a browser fetch the page's CSS and script on the same connection.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
-# Recycle workers now and then, so nothing they accumulate (the page cache is capped) grows.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
-max_requests_jitter = 1000
+# No max_requests: a worker recycled under load stopped reading the keep-alive
+# connections it held while a slow download kept it alive, and their next requests waited
+# 10 s for nothing (bench/load.py --slow-downloads 2, 50 such errors). Nothing a worker
+# holds grows without bound: the page cache is capped.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"

@@ -104,8 +104,11 @@ EXPORT_CONCURRENCY = int(os.environ.get("EXPORT_CONCURRENCY", "2"))
 
 # Public pages are cached whole, keyed by the archive's data version (inspections.caching).
 # Redis where REDIS_URL is set (shared by every process: one render serves them all);
-# otherwise each process keeps its own pages in memory.
-if os.environ.get("REDIS_URL"):
+# otherwise each process keeps its own pages in memory. DJANGO_PAGE_CACHE=0 turns it off
+# (bench/run.py times the pages themselves).
+if not env_bool("DJANGO_PAGE_CACHE", default=True):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+elif os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
