@@ -174,6 +174,7 @@ def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
     os.environ["DJANGO_DEBUG"] = "false"
+    os.environ["DJANGO_PAGE_CACHE"] = "0"  # the pages' own work, not the cache's
     # The in-process test Client (for --explain) calls itself "testserver".
     os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     import django
@@ -439,6 +440,8 @@ def start_gunicorn(database_url: str, port: int, log: Path) -> subprocess.Popen:
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "DJANGO_DEBUG": "false",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Repeated requests would be served from the page cache: time the pages themselves.
+        "DJANGO_PAGE_CACHE": "0",
     }
     command = [
         str(PROJECT_BIN / "gunicorn"),

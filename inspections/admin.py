@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from inspections import themes
+from inspections.caching import bump_data_version
 from inspections.forms import LetterUploadForm, upload_problem
 from inspections.importer import ImportResult, Outcome, import_letter
 from inspections.models import (
@@ -22,8 +23,28 @@ from inspections.models import (
 )
 
 
+class ArchiveAdmin(admin.ModelAdmin):
+    """An admin whose every change makes the cached public pages stale (inspections.caching).
+
+    The admin logs each addition, change and deletion it makes, after making it: the one
+    place every kind of edit passes through, inlines and bulk deletions included.
+    """
+
+    def log_addition(self, *args, **kwargs):
+        bump_data_version()
+        return super().log_addition(*args, **kwargs)
+
+    def log_change(self, *args, **kwargs):
+        bump_data_version()
+        return super().log_change(*args, **kwargs)
+
+    def log_deletions(self, *args, **kwargs):
+        bump_data_version()
+        return super().log_deletions(*args, **kwargs)
+
+
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(ArchiveAdmin):
     list_display = ["name", "region", "authority_type", "la_code", "gss_code", "needs_review"]
     list_filter = ["needs_review", "region", "authority_type"]
     search_fields = ["name", "official_name", "aliases", "la_code", "gss_code", "code"]
@@ -98,7 +119,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(admin.ModelAdmin):
+class InspectionAdmin(ArchiveAdmin):
     list_display = ["authority", "inspection_type", "letter_date", "priority_action", "source_name"]
     list_filter = [
         NeedsReviewFilter,
@@ -183,7 +204,7 @@ class ThemeRejectionInline(admin.TabularInline):
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(ArchiveAdmin):
     list_display = ["__str__", "category", "heading", "inspection", "recurring"]
     list_filter = ["category", "recurring", "inspection__inspection_type"]
     search_fields = ["text", "heading", "inspection__authority__name"]
@@ -228,7 +249,7 @@ class ThemeAdminForm(forms.ModelForm):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(ArchiveAdmin):
     """Themes and their rules; saving changed rules re-applies them to every finding."""
 
     form = ThemeAdminForm

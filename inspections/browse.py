@@ -14,6 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.db.models import F, Prefetch
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.functional import cached_property
 
 from inspections.facets import (
@@ -31,8 +32,9 @@ from inspections.filters import (
     canonical_query,
     ignored_values,
 )
-from inspections.models import Finding, Inspection, Theme
+from inspections.models import Category, Finding, FindingTheme, Inspection, InspectionType, Theme
 from inspections.search import marked_if_matched, normalise_query, words_searched
+from inspections.selectors import FINDING_TEXT_FIELDS, LETTER_TEXT_FIELDS
 
 RESULTS_PER_PAGE = 20
 SERIAL_BELOW = 20_000  # results; fewer are ranked without parallel workers
@@ -134,7 +136,10 @@ def browse_findings(data: QueryDict) -> Browse:
     rows = (
         Finding.objects.filter(pk__in=ids)
         .select_related("inspection__authority")
-        .defer("search_vector", "inspection__source_text", "inspection__search_vector")
+        .defer(
+            *FINDING_TEXT_FIELDS,
+            *(f"inspection__{field}" for field in LETTER_TEXT_FIELDS),
+        )
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
         .with_snippets(browse.query, field="text", whole=True)
     )
@@ -157,7 +162,7 @@ def browse_letters(data: QueryDict) -> Browse:
     rows = (
         Inspection.objects.filter(pk__in=ids)
         .select_related("authority")
-        .defer("source_text", "search_vector")
+        .defer(*LETTER_TEXT_FIELDS)
         .with_snippets(browse.query, field="source_text")
     )
     by_id = {letter.pk: letter for letter in rows}
@@ -290,25 +295,22 @@ class BestOfNewest:
 
     def __getitem__(self, key: slice) -> list:
         start, stop, _ = key.indices(self.window)
+        ids = self.ids(start, stop)
+        by_id = self.rows.in_bulk(ids)
+        return [by_id[pk] for pk in ids]
+
+    def ids(self, start: int, stop: int) -> list[int]:
+        """The ids of results start to stop (at most the window), in order."""
+        stop = min(stop, self.window)
         sql, params = self.candidates.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT window_pk FROM ({sql}) AS window_rows"
                 " ORDER BY window_rank DESC, window_date DESC, window_pk DESC"
                 " LIMIT %s OFFSET %s",
-                [*params, stop - start, start],
+                [*params, max(stop - start, 0), start],
             )
-            ids = [pk for (pk,) in cursor.fetchall()]
-        by_id = self.rows.in_bulk(ids)
-        return [by_id[pk] for pk in ids]
-
-    def iterator(self, *, limit: int, chunk_size: int) -> Iterator:
-        """The first `limit` in order, loaded `chunk_size` at a time (for an export)."""
-        for start in range(0, min(limit, self.window), chunk_size):
-            chunk = self[start : min(start + chunk_size, limit)]
-            yield from chunk
-            if len(chunk) < chunk_size:
-                return
+            return [pk for (pk,) in cursor.fetchall()]
 
 
 def _chips(filterset: ArchiveFilter, facets: list[Facet], data: QueryDict) -> list[Chip]:
@@ -343,14 +345,16 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_cells(row: dict) -> list[str]:
     """An export row as the CSV's cells, in EXPORT_COLUMNS order, safe to open in a spreadsheet."""
-    cells = []
-    for column in EXPORT_COLUMNS:
-        value = row[column]
+    cells = [row[column] for column in EXPORT_COLUMNS]
+    # Only text from letters and editors can start like a formula: codes, labels, dates,
+    # booleans and our own links never do.
+    for index, value in enumerate(cells):
         if value is None:
-            text = ""  # a council outside the register has no codes: an empty cell
-        else:
-            text = "; ".join(value) if column == "themes" else str(value)
-        cells.append(spreadsheet_safe(text))
+            cells[index] = ""  # a council outside the register has no codes: an empty cell
+    for index in _FREE_TEXT_CELLS:
+        value = cells[index]
+        text = "; ".join(value) if isinstance(value, list) else value
+        cells[index] = spreadsheet_safe(text)
     return cells
 
 
@@ -359,43 +363,113 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
+_FREE_TEXT_CELLS = [
+    EXPORT_COLUMNS.index(column) for column in ("council", "region", "heading", "themes", "text")
+]
+
+
+class ExportInvalid(ValueError):
+    """The query string asks for something the export cannot give: said before any byte."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{name}: {' '.join(texts)}" for name, texts in errors.items()))
+        self.errors = errors
+
+
+EXPORT_CHUNK = 1000  # rows loaded a query
+
+
 def export_rows(data: QueryDict, *, base_url: str) -> Iterator[dict]:
     """The findings the page lists for this query string, as flat rows, at most EXPORT_ROW_LIMIT.
 
     Links are absolute (from `base_url`), so they still work in a spreadsheet.
+
+    Everything that can fail before the file starts is done here, not in the iterator it
+    returns: the query string is validated (ExportInvalid) and the ids of every row, in
+    order, are read in one query, so a bad filter or an unreachable database is an error
+    page, not a 200 with a truncated file. Rows are then read EXPORT_CHUNK at a time as
+    plain values (two queries a chunk: rows and their themes): no model instances and no
+    reverse() per row, which took most of an export's time.
     """
-    base_url = base_url.rstrip("/")
     filterset = FindingFilter(data, queryset=Finding.objects.all())
-    findings = (
-        filterset.qs.select_related("inspection__authority")
-        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
-        .defer("search_vector", "inspection__source_text", "inspection__search_vector")
-    )
+    if not filterset.is_valid():
+        raise ExportInvalid({name: list(texts) for name, texts in filterset.errors.items()})
     # The page's order, so the file holds what the page listed, however many match.
     estimated = too_many_to_count(filterset.qs.order_by())
     ordered = _in_order(
-        filterset, findings, "inspection__letter_date", FINDINGS_SCALE, estimated=estimated
+        filterset, filterset.qs, "inspection__letter_date", FINDINGS_SCALE, estimated=estimated
     )
     if isinstance(ordered, BestOfNewest):
-        rows = ordered.iterator(limit=EXPORT_ROW_LIMIT, chunk_size=1000)
+        ids = ordered.ids(0, EXPORT_ROW_LIMIT)
     else:
-        rows = ordered[:EXPORT_ROW_LIMIT].iterator(chunk_size=1000)
-    for finding in rows:
-        inspection = finding.inspection
-        yield {
-            "council": inspection.authority.name,
-            "gss_code": inspection.authority.gss_code or None,
-            "dfe_la_code": inspection.authority.la_code or None,
-            "region": inspection.authority.region,
-            "letter_date": inspection.letter_date.isoformat(),
-            "inspection_type": inspection.inspection_type,
-            "inspection_type_label": inspection.get_inspection_type_display(),
-            "category": finding.category,
-            "category_label": finding.get_category_display(),
-            "heading": finding.heading,
-            "themes": [theme.name for theme in finding.themes.all()],
-            "recurring": finding.recurring,
-            "text": finding.text,
-            "letter_url": base_url + inspection.get_absolute_url(),
-            "finding_url": base_url + finding.get_absolute_url(),
-        }
+        ids = list(ordered.values_list("pk", flat=True)[:EXPORT_ROW_LIMIT])
+    return _export_chunks(ids, base_url=base_url.rstrip("/"))
+
+
+def _export_chunks(ids: list[int], *, base_url: str) -> Iterator[dict]:
+    # Every letter's address is the same but for its id: built once, filled in per row.
+    letter_url = base_url + reverse("inspections:letter-detail", args=[0]).replace("/0/", "/{}/")
+    type_labels = dict(InspectionType.choices)
+    category_labels = dict(Category.choices)
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        chunk = ids[start : start + EXPORT_CHUNK]
+        rows, themes = _export_chunk(chunk)
+        for pk in chunk:
+            row = rows.get(pk)
+            if row is None:  # deleted since the ids were read
+                continue
+            council, gss_code, la_code, region, letter_date, inspection_id = row[:6]
+            inspection_type, position, category, heading, recurring, text = row[6:]
+            url = letter_url.format(inspection_id)
+            yield {
+                "council": council,
+                "gss_code": gss_code or None,
+                "dfe_la_code": la_code or None,
+                "region": region,
+                "letter_date": letter_date.isoformat(),
+                "inspection_type": inspection_type,
+                "inspection_type_label": type_labels.get(inspection_type, inspection_type),
+                "category": category,
+                "category_label": category_labels.get(category, category),
+                "heading": heading,
+                "themes": themes.get(pk, []),
+                "recurring": recurring,
+                "text": text,
+                "letter_url": url,
+                "finding_url": f"{url}#finding-{position}",
+            }
+
+
+def _export_chunk(ids: list[int]) -> tuple[dict[int, tuple], dict[int, list[str]]]:
+    """These findings' export columns and their themes by name, in two queries.
+
+    The ids go as one string parameter: `pk__in` makes a placeholder of each, and a list
+    is quoted element by element, each costing more than the query itself.
+    """
+    id_list = ",".join(map(str, ids))
+    finding = Finding._meta.db_table
+    inspection = Inspection._meta.db_table
+    authority = Inspection._meta.get_field("authority").related_model._meta.db_table
+    finding_theme = FindingTheme._meta.db_table
+    theme = Theme._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT f.id, a.name, a.gss_code, a.la_code, a.region, i.letter_date, i.id,"
+            f" i.inspection_type,"
+            f" f.position, f.category, f.heading, f.recurring, f.text"
+            f" FROM {finding} f JOIN {inspection} i ON i.id = f.inspection_id"
+            f" JOIN {authority} a ON a.id = i.authority_id"
+            " WHERE f.id = ANY(string_to_array(%s, ',')::bigint[])",
+            [id_list],
+        )
+        rows = {row[0]: row[1:] for row in cursor.fetchall()}
+        cursor.execute(
+            f"SELECT ft.finding_id, t.name FROM {finding_theme} ft"
+            f" JOIN {theme} t ON t.id = ft.theme_id"
+            " WHERE ft.finding_id = ANY(string_to_array(%s, ',')::bigint[]) ORDER BY t.name",
+            [id_list],
+        )
+        themes: dict[int, list[str]] = {}
+        for finding_id, name in cursor.fetchall():
+            themes.setdefault(finding_id, []).append(name)
+    return rows, themes

@@ -25,6 +25,7 @@ from inspections.models import (
     JudgementArea,
     Theme,
 )
+from inspections.selectors import LETTER_TEXT_FIELDS
 
 FIRST_YEAR = 2005
 LAST_YEAR = 2100
@@ -168,7 +169,7 @@ class FindingFilter(ArchiveFilter):
     letter = django_filters.ModelChoiceFilter(
         label="Letter",
         field_name="inspection",
-        queryset=Inspection.objects.select_related("authority").defer("source_text"),
+        queryset=Inspection.objects.select_related("authority").defer(*LETTER_TEXT_FIELDS),
     )
 
     # The council's overall effectiveness when the letter was written.

@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from django.contrib.postgres.aggregates import BoolOr
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import ExtractYear
 
+from inspections.caching import bump_data_version
 from inspections.models import (
     Authority,
     Category,
@@ -36,6 +38,7 @@ from inspections.models import (
     Theme,
     ThemeRejection,
 )
+from inspections.selectors import FINDING_TEXT_FIELDS, LETTER_TEXT_FIELDS
 
 TAXONOMY_FILE = Path(__file__).resolve().parent / "data" / "themes.json"
 ADVERSE = [Category.DEVELOPMENT, Category.PRIORITY_ACTION]
@@ -176,6 +179,7 @@ def retag_theme(theme: Theme) -> ThemeChange:
 
 def _retag(theme: Theme) -> ThemeChange:
     added, removed = _tag_theme(theme)
+    bump_data_version()  # after the commit; never, if a dry run rolls back
     total = FindingTheme.objects.filter(theme=theme).count()
     return ThemeChange(added=added, removed=removed, total=total)
 
@@ -223,6 +227,7 @@ def correct_themes(*, finding: Finding, themes: Iterable[Theme]) -> None:
     """
     wanted = {theme.pk for theme in themes}
     with transaction.atomic():
+        bump_data_version()
         current = set(
             FindingTheme.objects.filter(finding=finding).values_list("theme_id", flat=True)
         )
@@ -240,6 +245,7 @@ def drop_rejected_themes(*, finding: Finding) -> int:
     """Take off a finding any theme an editor has rejected for it; returns how many."""
     rejected = ThemeRejection.objects.filter(finding=finding).values("theme_id")
     deleted, _ = FindingTheme.objects.filter(finding=finding, theme_id__in=rejected).delete()
+    bump_data_version()
     return deleted
 
 
@@ -354,6 +360,7 @@ def latest_theme_findings(theme: Theme, *, limit: int = 10) -> QuerySet[Finding]
     return (
         Finding.objects.filter(themes=theme)
         .select_related("inspection__authority")
+        .defer(*FINDING_TEXT_FIELDS, *(f"inspection__{name}" for name in LETTER_TEXT_FIELDS))
         .order_by("-inspection__letter_date", "inspection_id", "position")[:limit]
     )
 
@@ -363,12 +370,11 @@ def latest_theme_findings(theme: Theme, *, limit: int = 10) -> QuerySet[Finding]
 
 @dataclass
 class ThemeLetter:
-    inspection: Inspection
-    findings: list[Finding] = field(default_factory=list)
+    """One letter's weaknesses under a theme: how many, and whether any was raised before."""
 
-    @property
-    def raised_before(self) -> bool:
-        return any(finding.recurring for finding in self.findings)
+    inspection: Inspection
+    finding_count: int = 0
+    raised_before: bool = False
 
 
 @dataclass
@@ -394,21 +400,39 @@ def recurring_themes(authority: Authority) -> list[RecurringTheme]:
     A theme recurs when it is a weakness in more than one of the council's letters, or
     when a letter marks the weakness as raised at an earlier inspection (the archive may
     not hold that earlier letter). Most letters first, then by name.
+
+    Counted in the database, a row per theme and letter: a letter with 10,000 findings
+    costs what a short one does, and no letter's text is read.
     """
     rows = (
         FindingTheme.objects.filter(
             finding__inspection__authority=authority, finding__category__in=ADVERSE
         )
-        .select_related("theme", "finding__inspection")
-        .order_by("finding__inspection__letter_date", "finding__inspection_id", "finding__position")
+        .values("theme_id", "finding__inspection_id")
+        .annotate(
+            finding_count=Count("pk"),
+            raised_before=BoolOr("finding__recurring"),
+            letter_date=Min("finding__inspection__letter_date"),
+        )
+        .order_by("letter_date", "finding__inspection_id", "theme_id")
+    )
+    rows = list(rows)
+    themes = Theme.objects.only("name", "slug").in_bulk({row["theme_id"] for row in rows})
+    inspections = Inspection.objects.only("letter_date", "inspection_type").in_bulk(
+        {row["finding__inspection_id"] for row in rows}
     )
     by_theme: dict[int, RecurringTheme] = {}
-    for row in rows:
-        entry = by_theme.setdefault(row.theme_id, RecurringTheme(theme=row.theme, letters=[]))
-        inspection = row.finding.inspection
-        if not entry.letters or entry.letters[-1].inspection.pk != inspection.pk:
-            entry.letters.append(ThemeLetter(inspection=inspection))
-        entry.letters[-1].findings.append(row.finding)
+    for row in rows:  # letters oldest first
+        entry = by_theme.setdefault(
+            row["theme_id"], RecurringTheme(theme=themes[row["theme_id"]], letters=[])
+        )
+        entry.letters.append(
+            ThemeLetter(
+                inspection=inspections[row["finding__inspection_id"]],
+                finding_count=row["finding_count"],
+                raised_before=row["raised_before"],
+            )
+        )
     recurring = [
         entry for entry in by_theme.values() if len(entry.letters) > 1 or entry.raised_before
     ]

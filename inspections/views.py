@@ -1,14 +1,19 @@
 """Pages: thin views that read the query string, call one read function and render."""
 
 import csv
+import functools
 import json
+import threading
+from itertools import islice
 
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.http import content_disposition_header
 
 from inspections import browse, grades, selectors
+from inspections.caching import cached_page
 from inspections.models import Authority, Inspection, SourceDocument
 
 
@@ -17,6 +22,7 @@ def favicon(request):
     return redirect(static("favicon.svg"))
 
 
+@cached_page
 def home(request):
     context = {
         "counts": selectors.archive_counts(),
@@ -30,6 +36,7 @@ def can_edit_findings(user) -> bool:
     return user.is_active and user.is_staff and user.has_perm("inspections.change_finding")
 
 
+@cached_page
 def finding_list(request):
     context = {
         "browse": browse.browse_findings(request.GET),
@@ -39,6 +46,7 @@ def finding_list(request):
     return render(request, "inspections/finding_list.html", context)
 
 
+@cached_page
 def letter_list(request):
     return render(
         request, "inspections/letter_list.html", {"browse": browse.browse_letters(request.GET)}
@@ -52,35 +60,111 @@ class _Echo:
         return value
 
 
+# Exports read every row before the first byte only as ids (see browse.export_rows): a bad
+# filter is a 400 and an unreachable database a 503 page, never a 200 with a cut file.
+# Should reading fail later, the exception leaves the generator: gunicorn then drops the
+# connection without the chunked body's last chunk, so the download fails visibly rather
+# than ending on a complete-looking file (and the JSON never gets its closing bracket).
+
+
 def findings_csv(request):
-    rows = browse.export_rows(request.GET, base_url=request.build_absolute_uri("/"))
-    writer = csv.writer(_Echo())
-
-    def lines():
-        # A byte-order mark, so spreadsheet programs read the curly quotes as UTF-8.
-        yield "\ufeff" + writer.writerow(browse.EXPORT_COLUMNS)
-        for row in rows:
-            yield writer.writerow(browse.csv_cells(row))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{browse.export_name("csv")}"'
-    return response
+    return _export(request, _csv_body, extension="csv", content_type="text/csv; charset=utf-8")
 
 
 def findings_json(request):
-    rows = browse.export_rows(request.GET, base_url=request.build_absolute_uri("/"))
+    return _export(
+        request, _json_body, extension="json", content_type="application/json; charset=utf-8"
+    )
 
-    def chunks():
-        yield "["
-        for index, row in enumerate(rows):
-            yield ("," if index else "") + "\n" + json.dumps(row, ensure_ascii=False)
-        yield "\n]\n"
 
-    response = StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{browse.export_name("json")}"'
+def _export(request, body, *, extension: str, content_type: str):
+    # Each export holds a server thread for as long as its client takes to read it: only
+    # EXPORT_CONCURRENCY at once in a process, so slow downloads leave threads for pages.
+    slots = _export_slots(settings.EXPORT_CONCURRENCY)
+    if not slots.acquire(blocking=False):
+        busy = HttpResponse(
+            "Too many downloads are running: try again in a minute.\n",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        busy["Retry-After"] = "30"
+        return busy
+    try:
+        rows = browse.export_rows(request.GET, base_url=request.build_absolute_uri("/"))
+    except browse.ExportInvalid as error:
+        slots.release()
+        return HttpResponseBadRequest(
+            f"Nothing was exported: {error}\n", content_type="text/plain; charset=utf-8"
+        )
+    except BaseException:
+        slots.release()
+        raise
+    response = StreamingHttpResponse(
+        _Releasing(body(rows), slots.release), content_type=content_type
+    )
+    response["Content-Disposition"] = f'attachment; filename="{browse.export_name(extension)}"'
     return response
 
 
+@functools.cache
+def _export_slots(size: int) -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(size)
+
+
+class _Releasing:
+    """A streamed body that calls `release` once, when it ends, fails or is closed.
+
+    The server closes the response when a client goes away midway; a generator's own
+    `finally` would not run if it were closed before it started.
+    """
+
+    def __init__(self, chunks, release):
+        self.chunks = chunks
+        self.release = release
+        self.done = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            return next(self.chunks)
+        except BaseException:  # StopIteration too: the end
+            self.close()
+            raise
+
+    def close(self):
+        if not self.done:
+            self.done = True
+            self.chunks.close()
+            self.release()
+
+
+def _csv_body(rows):
+    writer = csv.writer(_Echo())
+    # A byte-order mark, so spreadsheet programs read the curly quotes as UTF-8.
+    yield "\ufeff" + writer.writerow(browse.EXPORT_COLUMNS)
+    for batch in _batched(rows, 100):  # a write per row costs more than the row
+        yield "".join(writer.writerow(browse.csv_cells(row)) for row in batch)
+
+
+def _json_body(rows):
+    yield "["
+    separator = "\n"
+    for batch in _batched(rows, 100):
+        yield separator + ",\n".join(json.dumps(row, ensure_ascii=False) for row in batch)
+        separator = ",\n"
+    yield "\n]\n"  # only once every row is out
+
+
+def _batched(rows, size: int):
+    """Lists of `size` rows (itertools.batched is Python 3.12)."""
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+@cached_page
 def letter_detail(request, pk: int):
     try:
         inspection = selectors.letter_with_findings(pk, query=request.GET.get("q"))
@@ -115,12 +199,14 @@ def letter_original(request, pk: int):
     return response
 
 
+@cached_page
 def authority_list(request):
     return render(
         request, "inspections/authority_list.html", {"authorities": selectors.authorities()}
     )
 
 
+@cached_page
 def authority_detail(request, slug: str):
     authority = get_object_or_404(Authority, slug=slug)
     context = {

@@ -96,6 +96,31 @@ def database_settings(url: str) -> dict:
     return settings
 
 
+# Exports streamed at once by one server process; more are asked to come back (a 503).
+EXPORT_CONCURRENCY = int(os.environ.get("EXPORT_CONCURRENCY", "2"))
+
+# Public pages are cached whole, keyed by the archive's data version (inspections.caching).
+# Redis where REDIS_URL is set (shared by every process: one render serves them all);
+# otherwise each process keeps its own pages in memory. DJANGO_PAGE_CACHE=0 turns it off
+# (bench/run.py times the pages themselves).
+if not env_bool("DJANGO_PAGE_CACHE", default=True):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+elif os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            # Pages are 10-100 KB: a few tens of MB a process at most.
+            "OPTIONS": {"MAX_ENTRIES": 500},
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Every page is served with this policy, in every environment, so the browser tests see

@@ -28,3 +28,6 @@ STORAGES = {
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True  # an edited stylesheet shows on reload, debug or not
+# While developing, a changed template or view shows at once: no page cache with debug on.
+if DEBUG:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -1,0 +1,165 @@
+"""Time the findings export (CSV and JSON) in rows per second, in this process.
+
+    .venv/bin/python bench/export_speed.py [--letters 1000] [--repeat 3] [--recreate]
+
+Imports `--letters` generated letters (bench/generate.py, through the real importer) into a
+database of its own, `bench_export` on the embedded PostgreSQL under var/ (or on the server
+of BENCH_SERVER_URL, e.g. postgres://postgres@127.0.0.1:5432), once; later runs reuse it
+unless `--recreate`. Then it calls the export views as a request would (no HTTP, so the
+figure is the view's own cost), reads every byte, and prints the best of `--repeat` runs
+for each format, with no query (10,000 rows, the cap) and with a common word, and the
+least CPU time this process spent on one (PostgreSQL's is not in it).
+
+To compare with an earlier commit without touching the checkout, run this same script
+from an archive of it, on the same database:
+
+    git archive <commit> | tar -x -C /tmp/before && cp bench/export_speed.py /tmp/before/bench/
+    (cd /tmp/before && BENCH_SERVER_URL=<the URL this prints> ../path/.venv/bin/python \
+        bench/export_speed.py)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+OUT_DIR = BENCH_DIR / "out"
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+DATABASE = "bench_export"
+QUERIES = {"everything (capped at 10,000)": {}, "q=assessment": {"q": "assessment"}}
+
+
+def server_url() -> str:
+    """postgres://... of the server to use, without a database name."""
+    if os.environ.get("BENCH_SERVER_URL"):
+        return os.environ["BENCH_SERVER_URL"].rstrip("/")
+    from config.embedded_db import embedded_database_url
+
+    url = embedded_database_url(REPO_ROOT / "var" / "pgdata")
+    return url.rsplit("/", 1)[0]
+
+
+def database_url(server: str, name: str) -> str:
+    parts = urlsplit(f"{server}/{quote(name)}")
+    return urlunsplit(parts)
+
+
+def create_database(server: str, name: str, *, recreate: bool) -> bool:
+    """Create `name` (dropping it first with `recreate`); True when it is new."""
+    import psycopg
+    from psycopg import sql
+
+    if not name.startswith("bench"):
+        raise SystemExit(f"refusing to drop {name!r}: benchmark databases are named bench_*")
+    with psycopg.connect(database_url(server, "postgres"), autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if exists and not recreate:
+            return False
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return True
+
+
+def fill(letters: int) -> None:
+    from django.core.management import call_command
+
+    from inspections.importer import import_paths
+
+    call_command("migrate", verbosity=0)
+    corpus = OUT_DIR / f"corpus-export-{letters}"
+    if not (corpus / "manifest.json").exists():
+        subprocess.run(
+            [
+                sys.executable,
+                str(BENCH_DIR / "generate.py"),
+                str(letters),
+                str(corpus),
+                "--seed",
+                "1",
+            ],
+            check=True,
+        )
+    started = time.perf_counter()
+    import_paths([corpus])
+    print(f"imported {letters} letters in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def time_export(view, params: dict) -> tuple[int, float, float]:
+    """(rows, seconds, CPU seconds of this process) for one export, every byte read.
+
+    The CPU time leaves out PostgreSQL's and anything else on the machine: on a busy
+    shared machine it is the steadier figure of what the view itself costs.
+    """
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/findings/export", params)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    response = view(request)
+    body = b"".join(response.streaming_content)
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    if view.__name__.endswith("csv"):
+        import csv
+        import io
+
+        rows = sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8-sig")))) - 1
+    else:
+        import json
+
+        rows = len(json.loads(body))
+    return rows, seconds, cpu
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--letters", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--recreate", action="store_true")
+    args = parser.parse_args(argv)
+
+    server = server_url()
+    new = create_database(server, DATABASE, recreate=args.recreate)
+    os.environ["DATABASE_URL"] = database_url(server, DATABASE)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    os.environ["DJANGO_DEBUG"] = "false"  # no query log
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
+    import django
+
+    django.setup()
+    if new:
+        fill(args.letters)
+
+    from inspections import views
+    from inspections.models import Finding
+
+    print(
+        f"{Finding.objects.count():,} findings in {DATABASE} ({server}); best of {args.repeat} runs"
+    )
+    for label, params in QUERIES.items():
+        for view in (views.findings_csv, views.findings_json):
+            runs = [time_export(view, params) for _ in range(args.repeat)]
+            rows, seconds, _ = min(runs, key=lambda run: run[1])
+            cpu = min(run[2] for run in runs)
+            print(
+                f"{view.__name__:14} {label:30} {rows:6,} rows  {seconds * 1000:7.0f} ms"
+                f"  {rows / seconds:9,.0f} rows/s  CPU here {cpu * 1000:6.0f} ms",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

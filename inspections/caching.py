@@ -1,0 +1,131 @@
+"""The archive's data version, and whole public pages cached under it.
+
+Every public page is a pure function of the query string and the archive's contents, and
+the contents change only when letters are imported or an editor changes something. So a
+page is cached whole, under a key holding the data version: a PostgreSQL sequence that the
+importer, retagging and admin edits advance after they commit. Nothing is ever invalidated
+by hand; a new version simply makes new keys, and old entries age out.
+
+The sequence, not a cache entry, holds the version: with the local-memory cache (no
+REDIS_URL) each gunicorn process has its own cache, and an import runs in yet another
+process. Reading it is one cheap query a request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import threading
+
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.http import HttpResponse
+
+VERSION_SEQUENCE = "inspections_data_version"
+PAGE_TIMEOUT = 600  # seconds: a bound on staleness should a change not bump the version
+MAX_CACHED_BYTES = 512 * 1024  # a letter of thousands of findings is not worth the memory
+
+
+_last_seen: int | None = None  # the version this process last read
+
+
+def data_version() -> int:
+    global _last_seen
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_value, is_called FROM {VERSION_SEQUENCE}")
+        value, called = cursor.fetchone()
+    _last_seen = value if called else 0
+    return _last_seen
+
+
+def _version_for_cache() -> int:
+    """The data version; while the database cannot be reached, the last one seen.
+
+    Nothing can change the archive while its database is down, so pages cached under the
+    last version seen are still exactly right: they are served, and only pages not in the
+    cache get the 503 page.
+    """
+    try:
+        return data_version()
+    except (OperationalError, InterfaceError):
+        if _last_seen is None:
+            raise
+        return _last_seen
+
+
+def bump_data_version() -> None:
+    """Make every cached page stale: once the current transaction commits, if there is one.
+
+    After the commit, so that no page built from the old data is cached under the new
+    version; a sequence, so that concurrent imports never wait on each other for it.
+    """
+    transaction.on_commit(_advance)
+
+
+def _advance() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s)", [VERSION_SEQUENCE])
+
+
+def cached_page(view):
+    """Serve the view's 200 answers to GET requests from the cache, keyed by data version."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        # Pages whose query string was capped carry a notice about it: not worth keeping.
+        # Signed-in staff see their own page (edit links on findings): never cached, nor
+        # served from the cache.
+        if (
+            request.method not in ("GET", "HEAD")
+            or getattr(request, "query_notices", None)
+            or request.user.is_authenticated
+        ):
+            return view(request, *args, **kwargs)
+        path = request.get_full_path().encode()
+        key = f"page:{_version_for_cache()}:{hashlib.sha256(path).hexdigest()}"
+        hit = cache.get(key)
+        if hit is None:
+            # Fifty readers of a page that just went stale would otherwise all build it at
+            # once, each slower for the others: the threads of a process take turns, and
+            # all but the first find it built.
+            with _building(key):
+                hit = cache.get(key)
+                if hit is None:
+                    return _build(view, request, key, *args, **kwargs)
+        content, content_type = hit
+        return HttpResponse(content, content_type=content_type)
+
+    return wrapper
+
+
+def _build(view, request, key, *args, **kwargs):
+    response = view(request, *args, **kwargs)
+    if (
+        response.status_code == 200
+        and not response.streaming
+        and len(response.content) <= MAX_CACHED_BYTES
+        and not response.cookies
+    ):
+        cache.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+    return response
+
+
+_locks: dict[str, tuple[threading.Lock, list[int]]] = {}
+_locks_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _building(key: str):
+    """Hold the lock for building `key` in this process; it goes once nobody waits for it."""
+    with _locks_lock:
+        lock, users = _locks.setdefault(key, (threading.Lock(), [0]))
+        users[0] += 1
+    try:
+        with lock:
+            yield
+    finally:
+        with _locks_lock:
+            users[0] -= 1
+            if not users[0]:
+                del _locks[key]
