@@ -111,7 +111,7 @@ def measure(labels: list[Label]) -> Quality:
     Needs a database with the themes loaded; letters already imported are reused.
     """
     from inspections.importer import import_letter
-    from inspections.themes import themes_for_findings
+    from inspections.selectors import themes_for_findings
 
     quality = Quality()
     by_file: dict[str, list[Label]] = {}
@@ -154,7 +154,7 @@ def main(argv: list[str]) -> int:
     django.setup()
     from django.db import connection
 
-    from inspections.themes import load_taxonomy
+    from inspections.themes.services import load_taxonomy
 
     # A database of its own: the test database may be in use by a pytest run.
     connection.settings_dict.setdefault("TEST", {})["NAME"] = SCRATCH_DATABASE

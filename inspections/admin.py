@@ -8,7 +8,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from inspections import themes
 from inspections.forms import LetterUploadForm, upload_problem
 from inspections.importer import ImportResult, Outcome, import_letter
 from inspections.models import (
@@ -19,6 +18,8 @@ from inspections.models import (
     Theme,
     ThemeRejection,
 )
+from inspections.themes import rules as theme_rules
+from inspections.themes import services, tagging
 
 
 @admin.register(Authority)
@@ -148,11 +149,11 @@ class FindingAdmin(admin.ModelAdmin):
                 if row.cleaned_data.get("theme") and not row.cleaned_data.get("DELETE")
             }
             kept = Theme.objects.filter(pk__in=kept_ids)
-            themes.correct_themes(finding=form.instance, themes=kept)
+            services.correct_themes(finding=form.instance, themes=kept)
             return
         super().save_formset(request, form, formset, change)
         if formset.model is ThemeRejection:
-            themes.drop_rejected_themes(finding=form.instance)
+            services.drop_rejected_themes(finding=form.instance)
 
 
 class ThemeAdminForm(forms.ModelForm):
@@ -163,7 +164,10 @@ class ThemeAdminForm(forms.ModelForm):
 
     def clean_rules(self):
         rules = self.cleaned_data["rules"]
-        useless = themes.rules_without_terms(rules)
+        try:
+            useless = theme_rules.rules_without_terms(rules)
+        except ValueError as error:  # a tsquery: line PostgreSQL cannot read
+            raise forms.ValidationError(str(error)) from None
         if useless:
             raise forms.ValidationError(
                 "These rules have only stop words, so they match nothing: %(rules)s",
@@ -193,11 +197,11 @@ class ThemeAdmin(admin.ModelAdmin):
 
     @admin.display(description="rules")
     def rule_count(self, theme):
-        return len(themes.rule_lines(theme.rules))
+        return len(theme_rules.rule_lines(theme.rules))
 
     @admin.display(description="rules as PostgreSQL matches them")
     def rules_as_matched(self, theme):
-        explained = themes.explain_rules(theme.rules)
+        explained = theme_rules.explain_rules(theme.rules)
         if not explained:
             return "No rules yet."
         rows = format_html_join("", "<li><code>{}</code> → <code>{}</code></li>", explained)
@@ -206,7 +210,7 @@ class ThemeAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change or "rules" in form.changed_data:
-            self._report(request, obj, themes.retag_theme(obj))
+            self._report(request, obj, tagging.retag_theme(obj))
 
     @admin.action(
         description="Re-apply the rules of the selected themes to every finding",
@@ -214,7 +218,7 @@ class ThemeAdmin(admin.ModelAdmin):
     )
     def retag_selected(self, request, queryset):
         for theme in queryset:
-            self._report(request, theme, themes.retag_theme(theme))
+            self._report(request, theme, tagging.retag_theme(theme))
 
     def _report(self, request, theme, change):
         self.message_user(

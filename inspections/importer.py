@@ -30,7 +30,7 @@ from inspections.models import Authority, Finding, Inspection, Judgement, Source
 from inspections.parsing import LetterParseError, ParsedLetter, parse_letter
 from inspections.parsing.hyphens import compound_forms
 from inspections.parsing.pdf import is_pdf
-from inspections.themes import tag_findings
+from inspections.themes.tagging import tag_findings
 
 BATCH_SIZE = 100  # letters a transaction in a bulk import
 

@@ -1,8 +1,23 @@
 """Reads: what the pages show, in one place."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from __future__ import annotations
 
-from inspections.models import Authority, Category, Finding, Inspection, SourceDocument, Theme
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import ExtractYear
+
+from inspections.models import (
+    Authority,
+    Category,
+    Finding,
+    FindingTheme,
+    Inspection,
+    SourceDocument,
+    Theme,
+)
 from inspections.search import marked_if_matched
 
 
@@ -94,3 +109,174 @@ def authority_letters(authority: Authority) -> QuerySet[Inspection]:
 
 def _category(category: str) -> Q:
     return Q(findings__category=category)
+
+
+ADVERSE = [Category.DEVELOPMENT, Category.PRIORITY_ACTION]
+
+
+# --- Themes: the theme pages -------------------------------------------------------------
+
+
+def _in_category(categories: list[str], prefix: str = "findings__") -> Q:
+    return Q(**{f"{prefix}category__in": categories})
+
+
+def theme_counts() -> QuerySet[Theme]:
+    """Every theme with its findings counted: all, strengths, weaknesses, councils."""
+    return Theme.objects.annotate(
+        finding_count=Count("findings", distinct=True),
+        strength_count=Count("findings", filter=_in_category([Category.STRENGTH]), distinct=True),
+        weakness_count=Count("findings", filter=_in_category(ADVERSE), distinct=True),
+        authority_count=Count("findings__inspection__authority", distinct=True),
+    ).order_by("name")
+
+
+@dataclass(frozen=True)
+class YearCounts:
+    year: int
+    strength: int = 0
+    development: int = 0
+    priority_action: int = 0
+    other: int = 0  # overview, narrative and satisfactory findings
+
+    @property
+    def total(self) -> int:
+        return self.strength + self.development + self.priority_action + self.other
+
+
+def theme_year_series(theme: Theme) -> list[YearCounts]:
+    """Findings with the theme per letter year, by category; years between are zeros."""
+    rows = (
+        Finding.objects.filter(themes=theme)
+        .annotate(year=ExtractYear("inspection__letter_date"))
+        .values("year", "category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        bucket = row["category"] if row["category"] in _CHART_CATEGORIES else "other"
+        counts[row["year"]][bucket] += row["n"]
+    if not counts:
+        return []
+    return [
+        YearCounts(year=year, **counts.get(year, {}))
+        for year in range(min(counts), max(counts) + 1)
+    ]
+
+
+_CHART_CATEGORIES = {Category.STRENGTH, Category.DEVELOPMENT, Category.PRIORITY_ACTION}
+
+
+@dataclass(frozen=True)
+class AuthorityCount:
+    authority: Authority
+    finding_count: int
+    weakness_count: int  # areas for development or priority action
+    letter_count: int
+
+
+def theme_top_authorities(theme: Theme, *, limit: int = 10) -> list[AuthorityCount]:
+    """The councils whose letters raise the theme most often."""
+    rows = list(
+        Finding.objects.filter(themes=theme)
+        .values("inspection__authority")
+        .annotate(
+            finding_count=Count("pk"),
+            weakness_count=Count("pk", filter=Q(category__in=ADVERSE)),
+            letter_count=Count("inspection", distinct=True),
+        )
+        .order_by("-finding_count", "-weakness_count", "inspection__authority__name")[:limit]
+    )
+    authorities = Authority.objects.in_bulk([row["inspection__authority"] for row in rows])
+    return [
+        AuthorityCount(
+            authority=authorities[row["inspection__authority"]],
+            finding_count=row["finding_count"],
+            weakness_count=row["weakness_count"],
+            letter_count=row["letter_count"],
+        )
+        for row in rows
+    ]
+
+
+def latest_theme_findings(theme: Theme, *, limit: int = 10) -> QuerySet[Finding]:
+    """The theme's findings from the newest letters first."""
+    return (
+        Finding.objects.filter(themes=theme)
+        .select_related("inspection__authority")
+        .order_by("-inspection__letter_date", "inspection_id", "position")[:limit]
+    )
+
+
+# --- Themes: the council page --------------------------------------------------------------
+
+
+@dataclass
+class ThemeLetter:
+    inspection: Inspection
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def raised_before(self) -> bool:
+        return any(finding.recurring for finding in self.findings)
+
+
+@dataclass
+class RecurringTheme:
+    """A theme a council was told to improve in several letters, or told again."""
+
+    theme: Theme
+    letters: list[ThemeLetter]
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({letter.inspection.letter_date.year for letter in self.letters})
+
+    @property
+    def raised_before(self) -> bool:
+        """A letter itself says the weakness was raised at an earlier inspection."""
+        return any(letter.raised_before for letter in self.letters)
+
+
+def recurring_themes(authority: Authority) -> list[RecurringTheme]:
+    """Themes of a council's areas for development or priority action that recur.
+
+    A theme recurs when it is a weakness in more than one of the council's letters, or
+    when a letter marks the weakness as raised at an earlier inspection (the archive may
+    not hold that earlier letter). Most letters first, then by name.
+    """
+    rows = (
+        FindingTheme.objects.filter(
+            finding__inspection__authority=authority, finding__category__in=ADVERSE
+        )
+        .select_related("theme", "finding__inspection")
+        .order_by("finding__inspection__letter_date", "finding__inspection_id", "finding__position")
+    )
+    by_theme: dict[int, RecurringTheme] = {}
+    for row in rows:
+        entry = by_theme.setdefault(row.theme_id, RecurringTheme(theme=row.theme, letters=[]))
+        inspection = row.finding.inspection
+        if not entry.letters or entry.letters[-1].inspection.pk != inspection.pk:
+            entry.letters.append(ThemeLetter(inspection=inspection))
+        entry.letters[-1].findings.append(row.finding)
+    recurring = [
+        entry for entry in by_theme.values() if len(entry.letters) > 1 or entry.raised_before
+    ]
+    return sorted(recurring, key=lambda entry: (-len(entry.letters), entry.theme.name))
+
+
+# --- Themes: the findings page ------------------------------------------------------------
+
+
+def themes_for_findings(finding_ids: Iterable[int]) -> dict[int, list[Theme]]:
+    """Each finding's themes by name, in one query (findings without themes are absent)."""
+    themes: dict[int, list[Theme]] = defaultdict(list)
+    rows = (
+        FindingTheme.objects.filter(finding_id__in=list(finding_ids))
+        .select_related("theme")
+        .order_by("theme__name")
+    )
+    for row in rows:
+        themes[row.finding_id].append(row.theme)
+    return dict(themes)

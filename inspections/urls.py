@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections import theme_urls, views
+from inspections import views
 
 app_name = "inspections"
 
@@ -15,5 +15,6 @@ urlpatterns = [
     path("letters/<int:pk>/original.pdf", views.letter_original, name="letter-original"),
     path("authorities/", views.authority_list, name="authority-list"),
     path("authorities/<slug:slug>/", views.authority_detail, name="authority-detail"),
-    *theme_urls.urlpatterns,
+    path("themes/", views.theme_list, name="theme-list"),
+    path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
 ]

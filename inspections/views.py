@@ -2,13 +2,16 @@
 
 import csv
 import json
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from inspections import browse, selectors
-from inspections.models import Authority, Inspection, SourceDocument
+from inspections.models import Authority, Inspection, SourceDocument, Theme
+from inspections.themes.rules import rule_lines
 
 
 def home(request):
@@ -108,5 +111,28 @@ def authority_list(request):
 
 def authority_detail(request, slug: str):
     authority = get_object_or_404(Authority, slug=slug)
-    context = {"authority": authority, "letters": selectors.authority_letters(authority)}
+    context = {
+        "authority": authority,
+        "letters": selectors.authority_letters(authority),
+        "recurring": selectors.recurring_themes(authority),
+    }
     return render(request, "inspections/authority_detail.html", context)
+
+
+def theme_list(request):
+    context = {"themes": selectors.theme_counts()}
+    return render(request, "inspections/themes/theme_list.html", context)
+
+
+def theme_detail(request, slug: str):
+    theme = get_object_or_404(Theme, slug=slug)
+    findings_url = f"{reverse('inspections:finding-list')}?{urlencode({'theme': theme.slug})}"
+    context = {
+        "theme": theme,
+        "rules": rule_lines(theme.rules),
+        "series": selectors.theme_year_series(theme),
+        "top_authorities": selectors.theme_top_authorities(theme),
+        "latest_findings": selectors.latest_theme_findings(theme),
+        "findings_url": findings_url,
+    }
+    return render(request, "inspections/themes/theme_detail.html", context)

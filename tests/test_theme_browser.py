@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from inspections import themes
+from inspections.themes.services import load_taxonomy
+from inspections.themes.tagging import tag_findings
 from tests.factories import AuthorityFactory, FindingFactory, InspectionFactory
 
 pytestmark = [
@@ -15,12 +16,12 @@ pytestmark = [
 
 @pytest.fixture
 def themed_site(live_server):
-    themes.load_taxonomy()
+    load_taxonomy()
     council = AuthorityFactory(name="Northshire")
     for year, category in [(2011, "development"), (2014, "strength"), (2014, "priority_action")]:
         inspection = InspectionFactory(authority=council, letter_date=datetime.date(year, 5, 1))
         FindingFactory(inspection=inspection, category=category, text="Caseloads are too high.")
-    themes.tag_findings()
+    tag_findings()
     return live_server.url
 
 

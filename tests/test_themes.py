@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from bench.theme_quality import load_labels, measure
-from inspections import themes
+from inspections import selectors
 from inspections.importer import import_paths
 from inspections.models import Authority, Category, Finding, FindingTheme, Theme, ThemeRejection
+from inspections.themes import rules, services, tagging
 from tests.conftest import seed_path
 from tests.factories import AuthorityFactory, FindingFactory, InspectionFactory
 
@@ -24,7 +25,7 @@ OVERSIGHT = "management-oversight"
 @pytest.fixture(autouse=True)
 def taxonomy():
     # Transactional tests elsewhere empty the tables the 0002 migration seeded.
-    themes.load_taxonomy()
+    services.load_taxonomy()
 
 
 def slugs(finding: Finding) -> set[str]:
@@ -68,7 +69,7 @@ def test_rules_match_stemmed_text_and_never_the_heading():
     singular = FindingFactory(text="The caseload of one team is high.")
     neither = FindingFactory(text="Staff are well supported.", heading="Caseloads")
 
-    themes.tag_findings()
+    tagging.tag_findings()
 
     assert slugs(plural) == {CASELOADS}
     assert slugs(singular) == {CASELOADS}
@@ -79,7 +80,7 @@ def test_tag_findings_can_be_limited_to_some_letters():
     tagged = FindingFactory(text="Supervision is irregular.")
     untouched = FindingFactory(text="Supervision is irregular.")
 
-    added = themes.tag_findings(inspection_ids=[tagged.inspection_id])
+    added = tagging.tag_findings(inspection_ids=[tagged.inspection_id])
 
     assert added == 1
     assert slugs(tagged) == {SUPERVISION} and slugs(untouched) == set()
@@ -87,15 +88,15 @@ def test_tag_findings_can_be_limited_to_some_letters():
 
 def test_retag_is_idempotent_and_keeps_editors_corrections():
     finding = FindingFactory(text="Caseloads are high and supervision is infrequent.")
-    themes.tag_findings()
+    tagging.tag_findings()
     assert slugs(finding) == {CASELOADS, SUPERVISION}
     oversight = Theme.objects.get(slug=OVERSIGHT)
     supervision = Theme.objects.get(slug=SUPERVISION)
 
     # An editor adds management oversight and says the finding is not about supervision.
-    themes.correct_themes(finding=finding, themes=[Theme.objects.get(slug=CASELOADS), oversight])
-    first = themes.retag_all()
-    second = themes.retag_all()
+    services.correct_themes(finding=finding, themes=[Theme.objects.get(slug=CASELOADS), oversight])
+    first = tagging.retag_all()
+    second = tagging.retag_all()
 
     assert slugs(finding) == {CASELOADS, OVERSIGHT}
     assert FindingTheme.objects.get(finding=finding, theme=oversight).assigned_by == "editor"
@@ -107,14 +108,14 @@ def test_retag_is_idempotent_and_keeps_editors_corrections():
 def test_retag_follows_changed_rules_but_keeps_editor_rows():
     by_rule = FindingFactory(text="Supervision is irregular.")
     by_editor = FindingFactory(text="Supervision is irregular too.")
-    themes.tag_findings()
+    tagging.tag_findings()
     supervision = Theme.objects.get(slug=SUPERVISION)
-    themes.correct_themes(finding=by_editor, themes=[supervision])  # already there: kept
+    services.correct_themes(finding=by_editor, themes=[supervision])  # already there: kept
     FindingTheme.objects.filter(finding=by_editor).update(assigned_by="editor")
 
     supervision.rules = "reflective supervision"
     supervision.save()
-    changes = themes.retag_all()
+    changes = tagging.retag_all()
 
     assert changes[SUPERVISION].removed == [by_rule.pk]
     assert slugs(by_rule) == set()
@@ -123,11 +124,11 @@ def test_retag_follows_changed_rules_but_keeps_editor_rows():
 
 def test_adding_a_rejected_theme_back_lifts_the_rejection():
     finding = FindingFactory(text="Supervision is irregular.")
-    themes.tag_findings()
+    tagging.tag_findings()
     supervision = Theme.objects.get(slug=SUPERVISION)
-    themes.correct_themes(finding=finding, themes=[])
+    services.correct_themes(finding=finding, themes=[])
 
-    themes.correct_themes(finding=finding, themes=[supervision])
+    services.correct_themes(finding=finding, themes=[supervision])
 
     assert not ThemeRejection.objects.exists()
     assert FindingTheme.objects.get(finding=finding).assigned_by == "editor"
@@ -147,11 +148,11 @@ def test_retag_command_reports_each_theme_and_dry_run_writes_nothing():
 
 
 def test_rules_with_only_stop_words_are_reported():
-    rules = 'caseload\n# a comment\n"not the"\n\n"management oversight"'
+    lines = 'caseload\n# a comment\n"not the"\n\n"management oversight"'
 
-    assert themes.rule_lines(rules) == ["caseload", '"not the"', '"management oversight"']
-    assert themes.rules_without_terms(rules) == ['"not the"']
-    assert themes.explain_rules("caseloads") == [("caseloads", "'caseload'")]
+    assert rules.rule_lines(lines) == ["caseload", '"not the"', '"management oversight"']
+    assert rules.rules_without_terms(lines) == ['"not the"']
+    assert rules.explain_rules("caseloads") == [("caseloads", "'caseload'")]
 
 
 # --- Recurring weaknesses ----------------------------------------------------------------
@@ -161,7 +162,7 @@ def test_seed_001_caseloads_recur_because_the_letter_says_so():
     [result] = import_paths([seed_path(1)]).results
 
     recurring = {
-        item.theme.slug: item for item in themes.recurring_themes(result.inspection.authority)
+        item.theme.slug: item for item in selectors.recurring_themes(result.inspection.authority)
     }
 
     caseloads = recurring[CASELOADS]
@@ -180,9 +181,9 @@ def test_a_theme_recurs_when_it_is_a_weakness_in_more_than_one_letter():
     FindingFactory(inspection=late, text="Supervision is not reflective.")
     FindingFactory(inspection=early, text="Caseloads are high.")
     FindingFactory(inspection=late, text="Caseloads are low.", category=Category.STRENGTH)
-    themes.tag_findings()
+    tagging.tag_findings()
 
-    recurring = themes.recurring_themes(council)
+    recurring = selectors.recurring_themes(council)
 
     assert [item.theme.slug for item in recurring] == [SUPERVISION]
     assert recurring[0].years == [2015, 2019]
@@ -199,9 +200,9 @@ def test_year_series_fills_gaps_and_groups_other_categories():
     in_2013 = letter(council, 2013)
     FindingFactory(inspection=in_2013, text="Caseloads fell.", category=Category.STRENGTH)
     FindingFactory(inspection=in_2013, text="Caseloads vary.", category=Category.OVERVIEW)
-    themes.tag_findings()
+    tagging.tag_findings()
 
-    series = themes.theme_year_series(Theme.objects.get(slug=CASELOADS))
+    series = selectors.theme_year_series(Theme.objects.get(slug=CASELOADS))
 
     assert [year.year for year in series] == [2010, 2011, 2012, 2013]
     assert (series[0].development, series[1].total) == (1, 0)
@@ -214,19 +215,20 @@ def test_counts_top_councils_latest_findings_and_findings_page_selectors():
     first = FindingFactory(inspection=old, text="Caseloads are high.")
     FindingFactory(inspection=old, text="Caseloads and supervision both need work.")
     last = FindingFactory(inspection=new, text="Caseloads are manageable.", category="strength")
-    themes.tag_findings()
+    tagging.tag_findings()
     caseloads = Theme.objects.get(slug=CASELOADS)
 
-    counted = themes.theme_counts().get(slug=CASELOADS)
+    counted = selectors.theme_counts().get(slug=CASELOADS)
     assert (counted.finding_count, counted.strength_count, counted.weakness_count) == (3, 1, 2)
     assert counted.authority_count == 2
-    top = themes.theme_top_authorities(caseloads)
+    top = selectors.theme_top_authorities(caseloads)
     assert [(row.authority.name, row.finding_count, row.letter_count) for row in top] == [
         ("Busy", 2, 1),
         ("Quiet", 1, 1),
     ]
-    assert list(themes.latest_theme_findings(caseloads, limit=1)) == [last]
-    assert [theme.slug for theme in themes.themes_for_findings([first.pk])[first.pk]] == [CASELOADS]
+    assert list(selectors.latest_theme_findings(caseloads, limit=1)) == [last]
+    tagged = selectors.themes_for_findings([first.pk])[first.pk]
+    assert [theme.slug for theme in tagged] == [CASELOADS]
 
 
 # --- Pages -------------------------------------------------------------------------------
@@ -234,7 +236,7 @@ def test_counts_top_councils_latest_findings_and_findings_page_selectors():
 
 def test_theme_list_shows_each_theme_with_its_count(client):
     FindingFactory(text="Caseloads are too high.")
-    themes.tag_findings()
+    tagging.tag_findings()
 
     response = client.get(reverse("inspections:theme-list"))
 
@@ -250,7 +252,7 @@ def test_theme_page_has_chart_table_councils_and_escaped_findings(client):
         inspection=letter(council, 2016), text="Caseloads are high <script>alert(1)</script>."
     )
     FindingFactory(inspection=letter(council, 2018), text="Caseloads fell.", category="strength")
-    themes.tag_findings()
+    tagging.tag_findings()
 
     response = client.get(reverse("inspections:theme-detail", args=[CASELOADS]))
 
@@ -308,7 +310,7 @@ def finding_form(finding: Finding, themes_rows: list[dict], rejections: list[dic
 
 def test_admin_removing_a_rule_theme_rejects_it_and_adding_one_is_the_editors(admin_client):
     finding = FindingFactory(text="Caseloads are high and supervision is infrequent.")
-    themes.tag_findings()
+    tagging.tag_findings()
     caseloads, supervision = FindingTheme.objects.filter(finding=finding).order_by("theme__slug")
     oversight = Theme.objects.get(slug=OVERSIGHT)
     url = reverse("admin:inspections_finding_change", args=[finding.pk])
@@ -331,7 +333,7 @@ def test_admin_removing_a_rule_theme_rejects_it_and_adding_one_is_the_editors(ad
     assert slugs(finding) == {CASELOADS, OVERSIGHT}
     assert ThemeRejection.objects.filter(finding=finding, theme__slug=SUPERVISION).exists()
     assert FindingTheme.objects.get(finding=finding, theme=oversight).assigned_by == "editor"
-    themes.retag_all()
+    tagging.retag_all()
     assert slugs(finding) == {CASELOADS, OVERSIGHT}
 
 

@@ -1,19 +1,12 @@
-"""Theme pieces for templates: a council's recurring weaknesses and the per-year chart."""
+"""Theme pieces for templates: the per-year chart, drawn from numbers the view read."""
 
 from dataclasses import dataclass
 
 from django import template
 
-from inspections import themes
-from inspections.models import Authority
+from inspections.selectors import YearCounts
 
 register = template.Library()
-
-
-@register.inclusion_tag("inspections/themes/_recurring.html")
-def recurring_themes(authority: Authority) -> dict:
-    """The themes a council was told to improve more than once (see themes.recurring_themes)."""
-    return {"authority": authority, "recurring": themes.recurring_themes(authority)}
 
 
 # Stacked from the bottom in this order; the legend and the table use it too.
@@ -45,7 +38,7 @@ class Tick:
 
 
 @register.inclusion_tag("inspections/themes/_year_chart.html")
-def year_chart(series: list[themes.YearCounts], title: str) -> dict:
+def year_chart(series: list[YearCounts], title: str) -> dict:
     """A stacked bar chart of findings per year as inline SVG, drawn on the server."""
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     top = _axis_top(max((year.total for year in series), default=0))
