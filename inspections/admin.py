@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from inspections import selectors
 from inspections.forms import LetterUploadForm, upload_problem
 from inspections.importer import ImportResult, Outcome, import_letter
 from inspections.models import (
@@ -113,11 +114,23 @@ class FindingThemeInline(admin.TabularInline):
     """A finding's themes: one added here is an editor's, one removed is recorded as rejected."""
 
     model = FindingTheme
-    fields = ["theme", "assigned_by"]
-    readonly_fields = ["assigned_by"]
+    fields = ["theme", "assigned_by", "why"]
+    readonly_fields = ["assigned_by", "why"]
     autocomplete_fields = ["theme"]
     extra = 0
     verbose_name_plural = "themes (a theme removed here stays off when findings are retagged)"
+
+    @admin.display(description="why")
+    def why(self, row):
+        """The rule lines that matched, so an editor can see what to correct."""
+        if row.pk is None:
+            return ""
+        if row.assigned_by == FindingTheme.AssignedBy.EDITOR:
+            return "given by an editor"
+        lines = selectors.matching_rules(finding=row.finding, theme=row.theme)
+        if not lines:
+            return "no rule matches now: retagging will take it off"
+        return format_html_join(", ", "<code>{}</code>", ((line,) for line in lines))
 
 
 class ThemeRejectionInline(admin.TabularInline):
@@ -159,7 +172,7 @@ class FindingAdmin(admin.ModelAdmin):
 class ThemeAdminForm(forms.ModelForm):
     class Meta:
         model = Theme
-        fields = ["name", "slug", "description", "rules"]
+        fields = ["name", "slug", "group", "description", "rules"]
         widgets = {"rules": forms.Textarea(attrs={"rows": 20, "cols": 70})}
 
     def clean_rules(self):
@@ -181,10 +194,11 @@ class ThemeAdmin(admin.ModelAdmin):
     """Themes and their rules; saving changed rules re-applies them to every finding."""
 
     form = ThemeAdminForm
-    list_display = ["name", "slug", "finding_count", "rule_count", "description"]
+    list_display = ["name", "group", "slug", "finding_count", "rule_count"]
+    list_filter = ["group"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "description", "rules", "rules_as_matched"]
+    fields = ["name", "slug", "group", "description", "rules", "rules_as_matched"]
     readonly_fields = ["rules_as_matched"]
     actions = ["retag_selected"]
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 
@@ -19,6 +20,8 @@ from inspections.models import (
     Theme,
 )
 from inspections.search import marked_if_matched
+from inspections.themes.rules import compile_rules
+from inspections.themes.tagging import TEXT_VECTOR
 
 
 def latest_letters(limit: int = 10) -> QuerySet[Inspection]:
@@ -280,3 +283,18 @@ def themes_for_findings(finding_ids: Iterable[int]) -> dict[int, list[Theme]]:
     for row in rows:
         themes[row.finding_id].append(row.theme)
     return dict(themes)
+
+
+def matching_rules(*, finding: Finding, theme: Theme) -> list[str]:
+    """Why the rules give a finding a theme: the rule lines its text matches, in order."""
+    rules = [rule for rule in compile_rules(theme.rules) if rule.query and not rule.exclude]
+    if not rules:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.n FROM unnest(%s::tsquery[]) WITH ORDINALITY AS r(query, n),"
+            f" {Finding._meta.db_table} f WHERE f.id = %s AND {TEXT_VECTOR} @@ r.query"
+            " ORDER BY r.n",
+            [[rule.query for rule in rules], finding.pk],
+        )
+        return [rules[n - 1].line for (n,) in cursor.fetchall()]

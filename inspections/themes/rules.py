@@ -8,6 +8,9 @@ matched against the stemmed text of a finding. Two prefixes:
 - `unless:` the rest (either syntax) keeps the theme off a finding it matches, for a word
   that, in that company, is only a passing mention (`unless: "approved mental health"`).
 
+And ` && ` joins parts a finding must all match, each in the line's syntax: for words that
+say little alone but name the subject together (`analysis && assessments`).
+
 A theme matches a finding when any of its other lines matches and no `unless:` line does.
 """
 
@@ -19,6 +22,7 @@ from django.db import DatabaseError, connection, transaction
 
 RAW = "tsquery:"
 UNLESS = "unless:"
+AND = " && "
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,12 @@ def compile_rules(rules: str) -> list[Rule]:
     if not lines:
         return []
     parts = [_parts(line) for line in lines]
+    # Each part of each line, flattened for one statement: (line index, raw, text).
+    pieces = [
+        (index, raw, piece.strip())
+        for index, (_, raw, body) in enumerate(parts)
+        for piece in body.split(AND)
+    ]
     with connection.cursor() as cursor:
         try:
             with transaction.atomic():
@@ -63,16 +73,28 @@ def compile_rules(rules: str) -> list[Rule]:
                     " ELSE websearch_to_tsquery('english', body)::text END"
                     " FROM unnest(%s::text[], %s::boolean[]) WITH ORDINALITY AS r(body, raw, n)"
                     " ORDER BY n",
-                    [[body for _, _, body in parts], [raw for _, raw, _ in parts]],
+                    [[body for _, _, body in pieces], [raw for _, raw, _ in pieces]],
                 )
-                queries = [row[0] for row in cursor.fetchall()]
+                compiled = [row[0] for row in cursor.fetchall()]
         except DatabaseError:
             bad = _first_bad_line(lines, parts)
             raise ValueError(f"Not valid tsquery syntax: {bad}") from None
+    by_line: list[list[str]] = [[] for _ in lines]
+    for (index, _, _), query in zip(pieces, compiled, strict=True):
+        by_line[index].append(query)
     return [
-        Rule(line=line, query=query, exclude=exclude)
-        for line, query, (exclude, _, _) in zip(lines, queries, parts, strict=True)
+        Rule(line=line, query=_all_of(queries), exclude=exclude)
+        for line, queries, (exclude, _, _) in zip(lines, by_line, parts, strict=True)
     ]
+
+
+def _all_of(queries: list[str]) -> str:
+    """Parts that must all match; a part with no terms makes the whole line match nothing."""
+    if len(queries) == 1:
+        return queries[0]
+    if not all(queries):
+        return ""
+    return " & ".join(f"({query})" for query in queries)
 
 
 def _first_bad_line(lines: list[str], parts: list[tuple[bool, bool, str]]) -> str:
@@ -82,7 +104,8 @@ def _first_bad_line(lines: list[str], parts: list[tuple[bool, bool, str]]) -> st
                 continue
             try:
                 with transaction.atomic():
-                    cursor.execute("SELECT to_tsquery('english', %s)", [body])
+                    for piece in body.split(AND):
+                        cursor.execute("SELECT to_tsquery('english', %s)", [piece])
             except DatabaseError:
                 return line
     return lines[0]

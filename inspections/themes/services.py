@@ -8,9 +8,11 @@ from pathlib import Path
 
 from django.db import transaction
 
-from inspections.models import Finding, FindingTheme, Theme, ThemeRejection
+from inspections.models import Finding, FindingTheme, Theme, ThemeGroup, ThemeRejection
 
 TAXONOMY_FILE = Path(__file__).resolve().parent.parent / "data" / "themes.json"
+# The file names each theme's group as readers know it.
+GROUPS = {label: value for value, label in ThemeGroup.choices}
 
 
 def correct_themes(*, finding: Finding, themes: Iterable[Theme]) -> None:
@@ -55,6 +57,7 @@ def load_taxonomy(*, path: Path = TAXONOMY_FILE) -> int:
                 slug=entry["slug"],
                 defaults={
                     "name": entry["name"],
+                    "group": GROUPS[entry["group"]],
                     "description": entry["description"],
                     "rules": "\n".join(entry["rules"]),
                 },
