@@ -14,7 +14,7 @@ from inspections import selectors
 from inspections.importer import import_paths
 from inspections.models import Authority, Category, Finding, FindingTheme, Theme, ThemeRejection
 from inspections.themes import rules, services, tagging
-from tests.conftest import seed_path
+from tests.conftest import REAL_FIXTURES, seed_path
 from tests.factories import AuthorityFactory, FindingFactory, InspectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -235,6 +235,19 @@ def test_a_theme_recurs_when_it_is_a_weakness_in_more_than_one_letter():
     assert recurring[0].years == [2015, 2019]
     assert [entry.inspection for entry in recurring[0].letters] == [early, late]
     assert not recurring[0].raised_before
+
+
+def test_a_weakness_repeated_between_any_two_letters_recurs():
+    # Liverpool: the quality of assessments is to improve in 2019 and again in 2021.
+    folder = REAL_FIXTURES / "focused_visits"
+    import_paths([folder / "80485_liverpool_2019-05-24_fv.txt"])
+    [result] = import_paths([folder / "80485_liverpool_2021-08-02_fv.txt"]).results
+
+    recurring = {
+        item.theme.slug: item for item in selectors.recurring_themes(result.inspection.authority)
+    }
+
+    assert recurring["assessment-quality"].years == [2019, 2021]
 
 
 # --- Selectors ---------------------------------------------------------------------------
