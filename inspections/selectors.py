@@ -7,7 +7,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.functions import ExtractYear
 
 from inspections.models import (
@@ -18,6 +29,7 @@ from inspections.models import (
     Inspection,
     SourceDocument,
     Theme,
+    ThemeGroup,
 )
 from inspections.search import marked_if_matched
 from inspections.themes.rules import compile_rules
@@ -125,30 +137,53 @@ def _in_category(categories: list[str], prefix: str = "findings__") -> Q:
 
 
 def theme_counts() -> QuerySet[Theme]:
-    """Every theme with its findings counted: all, strengths, weaknesses, councils."""
+    """Every theme with its findings counted (all, strengths, weaknesses, councils), by group."""
     return Theme.objects.annotate(
         finding_count=Count("findings", distinct=True),
         strength_count=Count("findings", filter=_in_category([Category.STRENGTH]), distinct=True),
         weakness_count=Count("findings", filter=_in_category(ADVERSE), distinct=True),
         authority_count=Count("findings__inspection__authority", distinct=True),
-    ).order_by("name")
+        group_order=Case(
+            *(When(group=value, then=index) for index, value in enumerate(ThemeGroup.values)),
+            default=len(ThemeGroup.values),
+        ),
+    ).order_by("group_order", "name")
 
 
 @dataclass(frozen=True)
 class YearCounts:
+    """A theme's findings in one year's letters, beside all the findings of that year."""
+
     year: int
     strength: int = 0
     development: int = 0
     priority_action: int = 0
     other: int = 0  # overview, narrative and satisfactory findings
+    all_findings: int = 0  # every finding of that year's letters, whatever its themes
 
     @property
     def total(self) -> int:
         return self.strength + self.development + self.priority_action + self.other
 
+    def share(self, count: int) -> float:
+        """`count` as a fraction of the year's findings: comparable across years."""
+        return count / self.all_findings if self.all_findings else 0.0
+
+    @property
+    def total_share(self) -> float:
+        return self.share(self.total)
+
+    @property
+    def total_percent(self) -> float:
+        return 100 * self.total_share
+
 
 def theme_year_series(theme: Theme) -> list[YearCounts]:
-    """Findings with the theme per letter year, by category; years between are zeros."""
+    """Findings with the theme per letter year, by category, with all that year's findings.
+
+    How many findings a theme has in a year follows how many letters that year holds; its
+    share of the year's findings does not. Years between are zeros.
+    """
     rows = (
         Finding.objects.filter(themes=theme)
         .annotate(year=ExtractYear("inspection__letter_date"))
@@ -162,9 +197,17 @@ def theme_year_series(theme: Theme) -> list[YearCounts]:
         counts[row["year"]][bucket] += row["n"]
     if not counts:
         return []
+    years = range(min(counts), max(counts) + 1)
+    totals = dict(
+        Finding.objects.annotate(year=ExtractYear("inspection__letter_date"))
+        .filter(year__gte=years.start, year__lt=years.stop)
+        .values_list("year")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return [
-        YearCounts(year=year, **counts.get(year, {}))
-        for year in range(min(counts), max(counts) + 1)
+        YearCounts(year=year, all_findings=totals.get(year, 0), **counts.get(year, {}))
+        for year in years
     ]
 
 
@@ -176,11 +219,25 @@ class AuthorityCount:
     authority: Authority
     finding_count: int
     weakness_count: int  # areas for development or priority action
-    letter_count: int
+    letter_count: int  # letters that raise the theme
+    all_letters: int  # every letter of the council in the archive
+
+    @property
+    def per_letter(self) -> float:
+        """Findings with the theme per letter of the council: a council with many letters
+        does not come first for that alone."""
+        return self.finding_count / self.all_letters if self.all_letters else 0.0
 
 
 def theme_top_authorities(theme: Theme, *, limit: int = 10) -> list[AuthorityCount]:
-    """The councils whose letters raise the theme most often."""
+    """The councils whose letters raise the theme most, per letter of that council."""
+    letters = (
+        Inspection.objects.filter(authority=OuterRef("inspection__authority"))
+        .order_by()
+        .values("authority")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     rows = list(
         Finding.objects.filter(themes=theme)
         .values("inspection__authority")
@@ -188,8 +245,12 @@ def theme_top_authorities(theme: Theme, *, limit: int = 10) -> list[AuthorityCou
             finding_count=Count("pk"),
             weakness_count=Count("pk", filter=Q(category__in=ADVERSE)),
             letter_count=Count("inspection", distinct=True),
+            all_letters=Subquery(letters),
         )
-        .order_by("-finding_count", "-weakness_count", "inspection__authority__name")[:limit]
+        .annotate(per_letter=F("finding_count") * 1.0 / F("all_letters"))
+        .order_by(
+            "-per_letter", "-finding_count", "-weakness_count", "inspection__authority__name"
+        )[:limit]
     )
     authorities = Authority.objects.in_bulk([row["inspection__authority"] for row in rows])
     return [
@@ -198,6 +259,7 @@ def theme_top_authorities(theme: Theme, *, limit: int = 10) -> list[AuthorityCou
             finding_count=row["finding_count"],
             weakness_count=row["weakness_count"],
             letter_count=row["letter_count"],
+            all_letters=row["all_letters"],
         )
         for row in rows
     ]

@@ -37,5 +37,6 @@ def test_reader_goes_from_the_theme_list_to_a_theme_chart_and_its_table(page, th
     assert chart.bounding_box()["width"] > 300
     rows = page.locator("table.chart-data tbody tr")
     assert rows.count() == 4  # 2011 to 2014, the years between included
-    assert rows.last.inner_text().split() == ["2014", "1", "0", "1", "0", "2"]
+    # Counts by category, all with the theme, all findings that year, and the share.
+    assert rows.last.inner_text().split() == ["2014", "1", "0", "1", "0", "2", "2", "100.0%"]
     assert page.get_by_role("link", name="Northshire").first.is_visible()

@@ -268,6 +268,23 @@ def test_year_series_fills_gaps_and_groups_other_categories():
     assert (series[3].strength, series[3].other, series[3].total) == (1, 1, 2)
 
 
+def test_year_series_gives_each_year_as_a_share_of_its_findings():
+    council = AuthorityFactory()
+    few, many = letter(council, 2015), letter(council, 2016)
+    FindingFactory(inspection=few, text="Caseloads are high.")
+    FindingFactory(inspection=few, text="Plans are vague.")
+    for text in ("Caseloads are high.", "Caseloads vary.", "Plans are vague.", "Staff stay."):
+        FindingFactory(inspection=many, text=text)
+        FindingFactory(inspection=letter(council, 2016), text=text)
+    tagging.tag_findings()
+
+    series = selectors.theme_year_series(Theme.objects.get(slug=CASELOADS))
+
+    # Four times the findings in 2016, but the same share of them.
+    assert [(year.total, year.all_findings) for year in series] == [(1, 2), (4, 8)]
+    assert [year.total_share for year in series] == [0.5, 0.5]
+
+
 def test_counts_top_councils_latest_findings_and_findings_page_selectors():
     busy, quiet = AuthorityFactory(name="Busy"), AuthorityFactory(name="Quiet")
     old, new = letter(busy, 2012), letter(quiet, 2020)
@@ -284,6 +301,14 @@ def test_counts_top_councils_latest_findings_and_findings_page_selectors():
     assert [(row.authority.name, row.finding_count, row.letter_count) for row in top] == [
         ("Busy", 2, 1),
         ("Quiet", 1, 1),
+    ]
+    # Per letter of the council: Busy's three more letters say nothing about caseloads.
+    for year in (2013, 2014, 2015):
+        FindingFactory(inspection=letter(busy, year), text="Plans are vague.")
+    top = selectors.theme_top_authorities(caseloads)
+    assert [(row.authority.name, row.all_letters, row.per_letter) for row in top] == [
+        ("Quiet", 1, 1.0),
+        ("Busy", 4, 0.5),
     ]
     assert list(selectors.latest_theme_findings(caseloads, limit=1)) == [last]
     tagged = selectors.themes_for_findings([first.pk])[first.pk]
@@ -318,7 +343,8 @@ def test_theme_page_has_chart_table_councils_and_escaped_findings(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert '<svg class="chart"' in html and html.count("<rect ") == 2
-    assert '<table class="chart-data">' in html
+    assert "2016, areas for development: 1 of 1 findings (100.0%)" in html
+    assert '<table class="chart-data">' in html and "100.0%" in html
     assert html.count('<th scope="row">201') == 3  # 2016, 2017 and 2018 rows
     assert "Northshire" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
