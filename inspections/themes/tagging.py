@@ -2,7 +2,7 @@
 
 Rules match weight A of a finding's stored search vector (its text and the other spellings
 of its hyphenated words), so the heading a finding stood under never tags every paragraph
-beneath it. One DELETE and one INSERT ... SELECT a theme, whatever the number of findings.
+beneath it. One DELETE and one INSERT ... SELECT, whatever the number of findings or themes.
 
 Rows come in two kinds. Rule rows follow the current rules and go when the rules stop
 matching; editor rows are an editor's hand and are never touched by tagging. A
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import connection, transaction
+from django.db.models import Count
 
 from inspections.models import Finding, FindingTheme, Theme, ThemeRejection
 from inspections.themes.rules import compiled_query
@@ -93,18 +94,17 @@ def retag_all(
     progress: Callable[[Theme, ThemeChange], None] | None = None,
     dry_run: bool = False,
 ) -> dict[str, ThemeChange]:
-    """Re-apply every theme's rules to every finding, theme by theme, in one transaction.
+    """Re-apply every theme's rules to every finding, in one statement and one transaction.
 
-    `progress` hears about each theme as it is done. A dry run rolls everything back and
-    reports what would have changed.
+    `progress` hears about each theme, in slug order, once all are done. A dry run rolls
+    everything back and reports what would have changed.
     """
-    changes: dict[str, ThemeChange] = {}
     with transaction.atomic():
-        for theme in Theme.objects.order_by("slug"):
-            change = _retag(theme)
-            changes[theme.slug] = change
-            if progress is not None:
-                progress(theme, change)
+        themes = list(Theme.objects.order_by("slug"))
+        changes = _retag(themes)
+        if progress is not None:
+            for theme in themes:
+                progress(theme, changes[theme.slug])
         if dry_run:
             transaction.set_rollback(True)
     return changes
@@ -113,44 +113,63 @@ def retag_all(
 def retag_theme(theme: Theme) -> ThemeChange:
     """Re-apply one theme's rules to every finding: after an admin edits them."""
     with transaction.atomic():
-        return _retag(theme)
+        return _retag([theme])[theme.slug]
 
 
-def _retag(theme: Theme) -> ThemeChange:
-    added, removed = _tag_theme(theme)
-    total = FindingTheme.objects.filter(theme=theme).count()
-    return ThemeChange(added=added, removed=removed, total=total)
+def _retag(themes: list[Theme]) -> dict[str, ThemeChange]:
+    """One DELETE and one INSERT ... SELECT for these themes over every finding.
 
-
-def _tag_theme(theme: Theme) -> tuple[list[int], list[int]]:
-    """One DELETE and one INSERT ... SELECT; returns the finding ids added and removed."""
-    query = compiled_query(theme.rules)
+    Each finding's text vector is taken once and matched against every theme's query (one
+    pass over the findings, not one a theme). Returns each theme's change by slug.
+    """
+    queries = [(theme.pk, compiled_query(theme.rules)) for theme in themes]
+    queries = [(theme_id, query) for theme_id, query in queries if query]
     findings = Finding._meta.db_table
     finding_themes = FindingTheme._meta.db_table
     rejections = ThemeRejection._meta.db_table
-    matches = f"{TEXT_VECTOR} @@ %s::tsquery" if query else "FALSE"
-    match_params = [query] if query else []
-    rejected = (
-        f"EXISTS (SELECT 1 FROM {rejections} r WHERE r.finding_id = f.id AND r.theme_id = %s)"
-    )
+    values = ", ".join(["(%s::bigint, %s::tsquery)"] * len(queries))
+    values = values or "(NULL::bigint, NULL::tsquery)"  # no rules at all: match nothing
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {finding_themes} ft USING {findings} f"
-            " WHERE ft.finding_id = f.id AND ft.theme_id = %s AND ft.assigned_by = %s"
-            f" AND (NOT ({matches}) OR {rejected})"
-            " RETURNING ft.finding_id",
-            [theme.pk, FindingTheme.AssignedBy.RULE, *match_params, theme.pk],
+            f"WITH rules (theme_id, query) AS (VALUES {values}),"
+            " matched AS MATERIALIZED (SELECT f.id AS finding_id, r.theme_id"
+            f"  FROM {findings} f JOIN rules r ON {TEXT_VECTOR} @@ r.query"
+            f"  WHERE NOT EXISTS (SELECT 1 FROM {rejections} x"
+            "   WHERE x.finding_id = f.id AND x.theme_id = r.theme_id)),"
+            f" removed AS (DELETE FROM {finding_themes} ft"
+            "  WHERE ft.theme_id = ANY(%s) AND ft.assigned_by = %s"
+            "  AND NOT EXISTS (SELECT 1 FROM matched m"
+            "   WHERE m.finding_id = ft.finding_id AND m.theme_id = ft.theme_id)"
+            "  RETURNING ft.theme_id, ft.finding_id),"
+            f" added AS (INSERT INTO {finding_themes} (finding_id, theme_id, assigned_by)"
+            "  SELECT finding_id, theme_id, %s FROM matched"
+            "  ON CONFLICT (finding_id, theme_id) DO NOTHING"
+            "  RETURNING theme_id, finding_id)"
+            " SELECT TRUE, theme_id, finding_id FROM added"
+            " UNION ALL SELECT FALSE, theme_id, finding_id FROM removed",
+            [
+                *(value for query in queries for value in query),
+                [theme.pk for theme in themes],
+                FindingTheme.AssignedBy.RULE,
+                FindingTheme.AssignedBy.RULE,
+            ],
         )
-        removed = sorted(row[0] for row in cursor.fetchall())
-        added: list[int] = []
-        if query:
-            cursor.execute(
-                f"INSERT INTO {finding_themes} (finding_id, theme_id, assigned_by)"
-                f" SELECT f.id, %s, %s FROM {findings} f"
-                f" WHERE {matches} AND NOT {rejected}"
-                " ON CONFLICT (finding_id, theme_id) DO NOTHING"
-                " RETURNING finding_id",
-                [theme.pk, FindingTheme.AssignedBy.RULE, *match_params, theme.pk],
-            )
-            added = sorted(row[0] for row in cursor.fetchall())
-    return added, removed
+        rows = cursor.fetchall()
+    added: dict[int, list[int]] = {theme.pk: [] for theme in themes}
+    removed: dict[int, list[int]] = {theme.pk: [] for theme in themes}
+    for was_added, theme_id, finding_id in rows:
+        (added if was_added else removed)[theme_id].append(finding_id)
+    totals = dict(
+        FindingTheme.objects.filter(theme__in=themes)
+        .values_list("theme")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {
+        theme.slug: ThemeChange(
+            added=sorted(added[theme.pk]),
+            removed=sorted(removed[theme.pk]),
+            total=totals.get(theme.pk, 0),
+        )
+        for theme in themes
+    }
