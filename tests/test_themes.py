@@ -327,6 +327,8 @@ def test_theme_list_shows_each_theme_with_its_count(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count('<th scope="row">') == Theme.objects.count()
+    assert html.count('<th scope="colgroup"') == 5  # the groups, in the field's order
+    assert html.index("Help and protection") < html.index("Practice quality")
     assert reverse("inspections:theme-detail", args=[CASELOADS]) in html
 
 
