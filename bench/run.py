@@ -338,7 +338,7 @@ def tag_themes_if_needed() -> tuple[str, float]:
         return "no themes defined", 0.0
     if FindingTheme.objects.exists():
         return "tagged by the import", 0.0
-    from inspections.themes import retag_all
+    from inspections.themes.tagging import retag_all
 
     started = time.perf_counter()
     retag_all()

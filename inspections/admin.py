@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from inspections import themes
+from inspections import selectors
 from inspections.caching import bump_data_version
 from inspections.forms import LetterUploadForm, upload_problem
 from inspections.importer import ImportResult, Outcome, import_letter
@@ -21,6 +21,8 @@ from inspections.models import (
     Theme,
     ThemeRejection,
 )
+from inspections.themes import rules as theme_rules
+from inspections.themes import services, tagging
 
 
 class ArchiveAdmin(admin.ModelAdmin):
@@ -174,7 +176,7 @@ class InspectionAdmin(ArchiveAdmin):
         for row in formset.forms:
             # Only rows whose themes the editor touched: the rest keep the rules' tagging.
             if row not in deleted and "theme_list" in row.changed_data and row.instance.pk:
-                themes.correct_themes(finding=row.instance, themes=row.cleaned_data["theme_list"])
+                services.correct_themes(finding=row.instance, themes=row.cleaned_data["theme_list"])
 
     @staticmethod
     def _import_upload(upload, *, dry_run: bool) -> ImportResult:
@@ -188,11 +190,23 @@ class FindingThemeInline(admin.TabularInline):
     """A finding's themes: one added here is an editor's, one removed is recorded as rejected."""
 
     model = FindingTheme
-    fields = ["theme", "assigned_by"]
-    readonly_fields = ["assigned_by"]
+    fields = ["theme", "assigned_by", "why"]
+    readonly_fields = ["assigned_by", "why"]
     autocomplete_fields = ["theme"]
     extra = 0
     verbose_name_plural = "themes (a theme removed here stays off when findings are retagged)"
+
+    @admin.display(description="why")
+    def why(self, row):
+        """The rule lines that matched, so an editor can see what to correct."""
+        if row.pk is None:
+            return ""
+        if row.assigned_by == FindingTheme.AssignedBy.EDITOR:
+            return "given by an editor"
+        lines = selectors.matching_rules(finding=row.finding, theme=row.theme)
+        if not lines:
+            return "no rule matches now: retagging will take it off"
+        return format_html_join(", ", "<code>{}</code>", ((line,) for line in lines))
 
 
 class ThemeRejectionInline(admin.TabularInline):
@@ -224,22 +238,25 @@ class FindingAdmin(ArchiveAdmin):
                 if row.cleaned_data.get("theme") and not row.cleaned_data.get("DELETE")
             }
             kept = Theme.objects.filter(pk__in=kept_ids)
-            themes.correct_themes(finding=form.instance, themes=kept)
+            services.correct_themes(finding=form.instance, themes=kept)
             return
         super().save_formset(request, form, formset, change)
         if formset.model is ThemeRejection:
-            themes.drop_rejected_themes(finding=form.instance)
+            services.drop_rejected_themes(finding=form.instance)
 
 
 class ThemeAdminForm(forms.ModelForm):
     class Meta:
         model = Theme
-        fields = ["name", "slug", "description", "rules"]
+        fields = ["name", "slug", "group", "description", "rules"]
         widgets = {"rules": forms.Textarea(attrs={"rows": 20, "cols": 70})}
 
     def clean_rules(self):
         rules = self.cleaned_data["rules"]
-        useless = themes.rules_without_terms(rules)
+        try:
+            useless = theme_rules.rules_without_terms(rules)
+        except ValueError as error:  # a tsquery: line PostgreSQL cannot read
+            raise forms.ValidationError(str(error)) from None
         if useless:
             raise forms.ValidationError(
                 "These rules have only stop words, so they match nothing: %(rules)s",
@@ -253,10 +270,11 @@ class ThemeAdmin(ArchiveAdmin):
     """Themes and their rules; saving changed rules re-applies them to every finding."""
 
     form = ThemeAdminForm
-    list_display = ["name", "slug", "finding_count", "rule_count", "description"]
+    list_display = ["name", "group", "slug", "finding_count", "rule_count"]
+    list_filter = ["group"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "description", "rules", "rules_as_matched"]
+    fields = ["name", "slug", "group", "description", "rules", "rules_as_matched"]
     readonly_fields = ["rules_as_matched"]
     actions = ["retag_selected"]
 
@@ -269,11 +287,11 @@ class ThemeAdmin(ArchiveAdmin):
 
     @admin.display(description="rules")
     def rule_count(self, theme):
-        return len(themes.rule_lines(theme.rules))
+        return len(theme_rules.rule_lines(theme.rules))
 
     @admin.display(description="rules as PostgreSQL matches them")
     def rules_as_matched(self, theme):
-        explained = themes.explain_rules(theme.rules)
+        explained = theme_rules.explain_rules(theme.rules)
         if not explained:
             return "No rules yet."
         rows = format_html_join("", "<li><code>{}</code> → <code>{}</code></li>", explained)
@@ -282,7 +300,7 @@ class ThemeAdmin(ArchiveAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change or "rules" in form.changed_data:
-            self._report(request, obj, themes.retag_theme(obj))
+            self._report(request, obj, tagging.retag_theme(obj))
 
     @admin.action(
         description="Re-apply the rules of the selected themes to every finding",
@@ -290,7 +308,7 @@ class ThemeAdmin(ArchiveAdmin):
     )
     def retag_selected(self, request, queryset):
         for theme in queryset:
-            self._report(request, theme, themes.retag_theme(theme))
+            self._report(request, theme, tagging.retag_theme(theme))
 
     def _report(self, request, theme, change):
         self.message_user(

@@ -39,7 +39,7 @@ from inspections.parsing import LetterParseError, ParsedLetter, parse_letter
 from inspections.parsing.hyphens import compound_forms
 from inspections.parsing.letter import INSPECTION_TYPE_LABELS
 from inspections.parsing.pdf import is_pdf
-from inspections.themes import tag_findings
+from inspections.themes.tagging import tag_findings
 
 BATCH_SIZE = 100  # letters a transaction in a bulk import
 # A letter with this many findings has fresh statistics taken after it is stored: real

@@ -187,18 +187,33 @@ class SourceDocument(models.Model):
 Category = _choices("Category", letter.CATEGORY_LABELS)
 
 
+class ThemeGroup(models.TextChoices):
+    """The parts of children's services the themes fall in, as the field groups them."""
+
+    HELP_AND_PROTECTION = "help-and-protection", "Help and protection"
+    CHILDREN_IN_CARE = "children-in-care", "Children in care and care leavers"
+    LEADERSHIP_AND_WORKFORCE = "leadership-and-workforce", "Leadership and workforce"
+    PARTNERSHIPS = "partnerships", "Partnerships"
+    PRACTICE_QUALITY = "practice-quality", "Practice quality"
+
+
 class Theme(models.Model):
     """What a finding is about: caseloads, supervision, management oversight..."""
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
-    description = models.CharField(max_length=300, blank=True)
+    group = models.CharField(max_length=30, choices=ThemeGroup.choices, blank=True)
+    description = models.TextField(
+        blank=True, help_text="What the theme covers, so that a reader can apply it."
+    )
     rules = models.TextField(
         blank=True,
         help_text=(
             "One rule a line, in web-search syntax, matched on stemmed finding text: "
             'caseload, "high caseloads", workload -accommodation. A finding matching any '
-            "line gets the theme."
+            "line gets the theme. A line starting with tsquery: is PostgreSQL tsquery syntax, "
+            "for words near each other (tsquery: caseload <3> high); a line starting with "
+            "unless: keeps the theme off findings it matches."
         ),
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections import theme_urls, views
+from inspections import views
 
 app_name = "inspections"
 
@@ -17,5 +17,6 @@ urlpatterns = [
     path("authorities/<slug:slug>/", views.authority_detail, name="authority-detail"),
     path("grades/", views.grade_list, name="grade-list"),
     path("grades/export.csv", views.grades_csv, name="grade-export-csv"),
-    *theme_urls.urlpatterns,
+    path("themes/", views.theme_list, name="theme-list"),
+    path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
 ]

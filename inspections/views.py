@@ -5,16 +5,19 @@ import functools
 import json
 import threading
 from itertools import islice
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from inspections import browse, grades, selectors
 from inspections.caching import cached_page
-from inspections.models import Authority, Inspection, SourceDocument
+from inspections.models import Authority, Inspection, SourceDocument, Theme
+from inspections.themes.rules import rule_lines
 
 
 def favicon(request):
@@ -213,6 +216,7 @@ def authority_detail(request, slug: str):
         "authority": authority,
         "letters": selectors.authority_letters(authority),
         "history": grades.grade_history(authority),
+        "recurring": selectors.recurring_themes(authority),
     }
     return render(request, "inspections/authority_detail.html", context)
 
@@ -242,3 +246,24 @@ def grades_csv(request):
     for line in lines:
         writer.writerow(browse.spreadsheet_safe(line[column]) for column in grades.EXPORT_COLUMNS)
     return response
+
+
+@cached_page
+def theme_list(request):
+    context = {"themes": selectors.theme_counts()}
+    return render(request, "inspections/themes/theme_list.html", context)
+
+
+@cached_page
+def theme_detail(request, slug: str):
+    theme = get_object_or_404(Theme, slug=slug)
+    findings_url = f"{reverse('inspections:finding-list')}?{urlencode({'theme': theme.slug})}"
+    context = {
+        "theme": theme,
+        "rules": rule_lines(theme.rules),
+        "series": selectors.theme_year_series(theme),
+        "top_authorities": selectors.theme_top_authorities(theme),
+        "latest_findings": selectors.latest_theme_findings(theme),
+        "findings_url": findings_url,
+    }
+    return render(request, "inspections/themes/theme_detail.html", context)

@@ -89,7 +89,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     Transactional (browser) tests flush every table when they finish, and --reuse-db keeps
     that empty database for the next run.
     """
-    from inspections.themes import load_taxonomy
+    from inspections.themes.services import load_taxonomy
 
     with django_db_blocker.unblock():
         load_taxonomy()

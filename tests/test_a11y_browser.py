@@ -3,9 +3,9 @@ desktop's, the filters' fold on a small screen, focus order, and scroll regions.
 
 import pytest
 
-from inspections import themes
 from inspections.importer import import_paths
 from inspections.models import Inspection
+from inspections.themes import services as themes
 from tests.conftest import REPO_ROOT, SEED_DIR
 from tests.factories import AuthorityFactory, FindingFactory, InspectionFactory
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from inspections.importer import import_letter
 from inspections.models import Category, Theme
-from inspections.themes import tag_findings
+from inspections.themes.tagging import tag_findings
 from tests.factories import FindingFactory, InspectionFactory
 
 pytestmark = pytest.mark.django_db

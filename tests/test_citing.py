@@ -8,10 +8,10 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.urls import reverse
 
-from inspections import themes
 from inspections.importer import import_letter
 from inspections.models import FindingTheme, Inspection, Theme, ThemeRejection
 from inspections.sources import link_sources
+from inspections.themes import tagging as themes
 from tests.conftest import REPO_ROOT, SEED_DIR, seed_path
 from tests.factories import FindingFactory, InspectionFactory
 

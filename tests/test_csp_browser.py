@@ -2,8 +2,8 @@
 
 import pytest
 
-from inspections import themes
 from inspections.importer import import_paths
+from inspections.themes.services import load_taxonomy
 from tests.conftest import SEED_DIR
 
 pytestmark = [
@@ -15,7 +15,7 @@ pytestmark = [
 def test_pages_and_the_admin_run_under_the_policy_without_violations(
     page, live_server, django_user_model
 ):
-    themes.load_taxonomy()
+    load_taxonomy()
     import_paths([SEED_DIR])
     django_user_model.objects.create_superuser("admin", "admin@example.org", "a long password 9")
     # Every violation on every page loaded, gathered by a listener the browser installs

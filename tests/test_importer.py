@@ -164,7 +164,7 @@ def test_the_same_bytes_twice_in_one_batch_are_stored_once(tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_worker_processes_import_every_batch_and_report_in_file_order(tmp_path, monkeypatch):
     from inspections import importer
-    from inspections.themes import load_taxonomy
+    from inspections.themes.services import load_taxonomy
 
     load_taxonomy()  # an earlier transactional test may have flushed the themes
 

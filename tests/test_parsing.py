@@ -20,6 +20,7 @@ from inspections.parsing import (
     metadata,
     parse_letter,
 )
+from inspections.parsing.sections import is_recurring
 from tests.conftest import OWN_LETTERS_DIR, seed_path
 
 BOILERPLATE = (
@@ -183,6 +184,30 @@ def test_recurring_findings():
         "This was an area for development at the last unannounced inspection."
     )
     assert not any(f.recurring for f in parse_seed(0).findings)
+
+
+@pytest.mark.parametrize(
+    ("text", "recurring"),
+    [
+        ("Plans are vague. This was an area for improvement at the last inspection.", True),
+        ("This was a recommendation at the last inspection that has not been addressed.", True),
+        ("The areas for improvement set at the last focused visit in 2020 remain.", True),
+        ("This is an area that has been strengthened since the last inspection.", False),
+        ("This is an area of improvement since the last focused assurance visit.", False),
+        (
+            "The response to missing children, identified at the last inspection as an area"
+            " for further development, is now more consistent.",
+            False,
+        ),
+        (
+            "Life-story work was an area for improvement at the previous inspection. It has"
+            " improved and children now have their books.",
+            False,
+        ),
+    ],
+)
+def test_recurring_means_the_weakness_persists_not_that_it_was_fixed(text, recurring):
+    assert is_recurring(text) is recurring
 
 
 def test_monitoring_visit_sections():

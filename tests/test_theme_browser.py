@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from inspections import themes
+from inspections.themes.services import load_taxonomy
+from inspections.themes.tagging import tag_findings
 from tests.factories import AuthorityFactory, FindingFactory, InspectionFactory
 
 pytestmark = [
@@ -15,12 +16,12 @@ pytestmark = [
 
 @pytest.fixture
 def themed_site(live_server):
-    themes.load_taxonomy()
+    load_taxonomy()
     council = AuthorityFactory(name="Northshire")
     for year, category in [(2011, "development"), (2014, "strength"), (2014, "priority_action")]:
         inspection = InspectionFactory(authority=council, letter_date=datetime.date(year, 5, 1))
         FindingFactory(inspection=inspection, category=category, text="Caseloads are too high.")
-    themes.tag_findings()
+    tag_findings()
     return live_server.url
 
 
@@ -36,5 +37,6 @@ def test_reader_goes_from_the_theme_list_to_a_theme_chart_and_its_table(page, th
     assert chart.bounding_box()["width"] > 300
     rows = page.locator("table.chart-data tbody tr")
     assert rows.count() == 4  # 2011 to 2014, the years between included
-    assert rows.last.inner_text().split() == ["2014", "1", "0", "1", "0", "2"]
+    # Counts by category, all with the theme, all findings that year, and the share.
+    assert rows.last.inner_text().split() == ["2014", "1", "0", "1", "0", "2", "2", "100.0%"]
     assert page.get_by_role("link", name="Northshire").first.is_visible()

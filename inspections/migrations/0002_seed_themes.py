@@ -1,4 +1,7 @@
-"""Seed the theme taxonomy from inspections/data/themes.json.
+"""Seed the first theme taxonomy (21 themes), frozen in 0002_themes.json beside this file.
+
+Migration 0009 brings it up to inspections/data/themes.json, comparing with this seed to
+know what an editor changed.
 
 Themes already present (by slug) are left as admins edited them; only missing ones are added.
 """
@@ -8,7 +11,7 @@ from pathlib import Path
 
 from django.db import migrations
 
-THEMES_FILE = Path(__file__).resolve().parent.parent / "data" / "themes.json"
+THEMES_FILE = Path(__file__).resolve().parent / "0002_themes.json"
 
 
 def seed_themes(apps, schema_editor):

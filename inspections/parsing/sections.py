@@ -328,10 +328,48 @@ def _without_contents(blocks: list[Block]) -> list[Block]:
 _RECURRING_HINTS = ("last", "previous", "prior", "earlier", "recent", "remain", "continue")
 
 
+# A weakness raised before that is still there...
+_PERSISTS = re.compile(
+    r"\b(?:remains?|remained|still|continues? to|continued to|persists?|again|also noted)\b"
+    r"|\bnot (?:yet |been |yet been |sufficiently |adequately |fully )*"
+    r"(?:addressed|resolved|improved|embedded|realised|remedied)"
+    r"|\bslow to improve|\btoo slow|\bhave not improved|\bhas not improved",
+    re.I,
+)
+# ...and one the letter says was put right.
+_FIXED = re.compile(
+    r"\b(?:improved|strengthened|strengthening|stronger|addressed|addressing|resolved|delivered"
+    r"|remedied|progress|secured|(?:is|was|an) improvements?"
+    r"|improvements? (?:since|from|for|are|is|in)|now (?:more|better|consistently|effective)"
+    r"|building on|built on)\b",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
 def is_recurring(text: str) -> bool:
-    """Does the finding say it was raised before? (Words checked first: regexes are slow.)"""
+    """Does the finding say a weakness raised before persists? (Words checked first: regexes
+    are slow.)
+
+    Not when it says an earlier concern was put right ("this is an area that has been
+    strengthened since the last inspection"): a mention of the last inspection is read
+    with its sentence, and the next one when its own says neither.
+    """
     lower = text.lower()
-    return any(hint in lower for hint in _RECURRING_HINTS) and bool(RECURRING.search(text))
+    if not any(hint in lower for hint in _RECURRING_HINTS):
+        return False
+    sentences = _SENTENCE_END.split(text)
+    for index, sentence in enumerate(sentences):
+        if not RECURRING.search(sentence):
+            continue
+        if _PERSISTS.search(sentence):
+            return True
+        if _FIXED.search(sentence):
+            continue
+        following = sentences[index + 1] if index + 1 < len(sentences) else ""
+        if not (_FIXED.search(following) and not _PERSISTS.search(following)):
+            return True
+    return False
 
 
 def names_priority_action(findings: list[L.ParsedFinding], text: str) -> bool:

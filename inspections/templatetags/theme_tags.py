@@ -1,19 +1,12 @@
-"""Theme pieces for templates: a council's recurring weaknesses and the per-year chart."""
+"""Theme pieces for templates: the per-year chart, drawn from numbers the view read."""
 
 from dataclasses import dataclass
 
 from django import template
 
-from inspections import themes
-from inspections.models import Authority
+from inspections.selectors import YearCounts
 
 register = template.Library()
-
-
-@register.inclusion_tag("inspections/themes/_recurring.html")
-def recurring_themes(authority: Authority) -> dict:
-    """The themes a council was told to improve more than once (see themes.recurring_themes)."""
-    return {"authority": authority, "recurring": themes.recurring_themes(authority)}
 
 
 # Stacked from the bottom in this order; the legend and the table use it too.
@@ -45,10 +38,11 @@ class Tick:
 
 
 @register.inclusion_tag("inspections/themes/_year_chart.html")
-def year_chart(series: list[themes.YearCounts], title: str) -> dict:
-    """A stacked bar chart of findings per year as inline SVG, drawn on the server."""
+def year_chart(series: list[YearCounts], title: str) -> dict:
+    """A stacked bar chart, as inline SVG drawn on the server, of the theme's share of each
+    year's findings, by category: a year that holds more letters is not taller for that."""
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top = _axis_top(max((year.total for year in series), default=0))
+    top = _axis_top(max((100 * year.total_share for year in series), default=0))
     band = plot_width / max(len(series), 1)
     bar_width = min(band * 0.7, 48)
     label_every = -(-len(series) // MAX_X_LABELS) or 1
@@ -60,7 +54,8 @@ def year_chart(series: list[themes.YearCounts], title: str) -> dict:
             count = getattr(year, key)
             if not count:
                 continue
-            height = plot_height * count / top
+            percent = 100 * year.share(count)
+            height = plot_height * percent / top
             base -= height
             bars.append(
                 Bar(
@@ -69,15 +64,17 @@ def year_chart(series: list[themes.YearCounts], title: str) -> dict:
                     width=round(bar_width, 1),
                     height=round(height, 1),
                     series=key,
-                    label=f"{year.year}, {name.lower()}: {count}",
+                    label=(
+                        f"{year.year}, {name.lower()}: {count} of {year.all_findings}"
+                        f" findings ({percent:.1f}%)"
+                    ),
                 )
             )
         if index % label_every == 0:
             years.append(Tick(value=year.year, position=round(LEFT + (index + 0.5) * band, 1)))
-    step = top // 4 if top >= 4 else 1
     ticks = [
         Tick(value=value, position=round(TOP + plot_height * (1 - value / top), 1))
-        for value in range(0, top + 1, step)
+        for value in range(0, top + 1, top // 4)
     ]
     return {
         "title": title,
@@ -96,14 +93,10 @@ def year_chart(series: list[themes.YearCounts], title: str) -> dict:
     }
 
 
-def _axis_top(largest: int) -> int:
-    """The smallest round number at least `largest` that splits into four equal steps."""
-    if largest <= 4:
-        return 4
-    magnitude = 1
-    while True:
-        for factor in (1, 2, 5):
-            step = factor * magnitude
-            if step * 4 >= largest:
-                return step * 4
-        magnitude *= 10
+def _axis_top(largest: float) -> int:
+    """The smallest of 4, 8, 20, 40, 60, 80, 100 (per cent) at least `largest`: four steps
+    of a round size."""
+    for top in (4, 8, 20, 40, 60, 80, 100):
+        if largest <= top:
+            return top
+    return 100

@@ -3,7 +3,7 @@
     python manage.py retag [--dry-run] [-v 2]
 
 Set-based SQL, theme by theme, in one transaction. Editor-assigned themes are kept and
-rejected ones are never added back (see inspections.themes). Prints each theme's changes;
+rejected ones are never added back (see inspections.themes.tagging). Prints each theme's changes;
 -v 2 names the findings added and removed.
 """
 
@@ -11,7 +11,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from inspections.themes import retag_all
+from inspections.themes.tagging import retag_all
 
 
 class Command(BaseCommand):
