@@ -161,9 +161,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         load, events = asyncio.run(run(port, paths, args, options))
     finally:
-        if serve.embedded() and not (DATA_DIR / "postmaster.pid").exists():
-            start_database(options)  # never leave the project's database down
-        serve.stop(server)
+        try:
+            if serve.embedded() and not (DATA_DIR / "postmaster.pid").exists():
+                start_database(options)  # never leave the project's database down
+        finally:
+            serve.stop(server)
     report(load, events, list(paths))
     return 0
 

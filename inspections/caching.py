@@ -59,8 +59,10 @@ def bump_data_version() -> None:
 
     After the commit, so that no page built from the old data is cached under the new
     version; a sequence, so that concurrent imports never wait on each other for it.
+    Robust: should advancing fail, the change is still made and reported as made (the
+    pages then stay stale for PAGE_TIMEOUT at most), and the failure is logged.
     """
-    transaction.on_commit(_advance)
+    transaction.on_commit(_advance, robust=True)
 
 
 def _advance() -> None:

@@ -246,7 +246,7 @@ def _store_many(pending: list[_Pending], *, authorities: AuthorityCache) -> list
     tag_findings(inspection_ids=[inspection.pk for inspection in inspections])
     bump_data_version()
     if any(len(item.letter.findings) >= ANALYZE_AFTER_FINDINGS for item in pending):
-        transaction.on_commit(_analyze)
+        transaction.on_commit(_analyze, robust=True)  # statistics are no reason to fail
     return inspections
 
 
