@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
@@ -113,6 +114,21 @@ class Browse:
     total: int
     estimated: bool = False  # total and facet counts are estimates from a sample
     notices: list[Notice] = field(default_factory=list)
+
+    @property
+    def canonical_query(self) -> str:
+        """The state as search engines should know the page: filters sorted by name, the
+        default order and page 1 left out, so one result list has one address."""
+        params = sorted(
+            (name, value)
+            for name in self.data
+            if name != "page"
+            for value in self.data.getlist(name)
+            if value and not (name == "sort" and value == "relevance")
+        )
+        if self.page.number > 1:
+            params.append(("page", str(self.page.number)))
+        return urlencode(params)
 
     @property
     def listed(self) -> int:

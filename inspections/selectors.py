@@ -1,8 +1,20 @@
 """Reads: what the pages show, in one place."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+import datetime
+import hashlib
+from dataclasses import dataclass
 
-from inspections.models import Authority, Category, Finding, Inspection, SourceDocument, Theme
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from inspections.models import (
+    Authority,
+    Category,
+    Finding,
+    FindingTheme,
+    Inspection,
+    SourceDocument,
+    Theme,
+)
 from inspections.search import marked_if_matched
 
 
@@ -94,3 +106,71 @@ def authority_letters(authority: Authority) -> QuerySet[Inspection]:
 
 def _category(category: str) -> Q:
     return Q(findings__category=category)
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """What the archive holds, in two cheap numbers: it changes whenever an answer might."""
+
+    etag: str
+    last_modified: datetime.datetime | None
+
+
+def data_version() -> DataVersion:
+    """The archive's version: the latest import, how many letters, the latest theme tag.
+
+    A letter imported or deleted, or a theme given to a finding, changes it; the feeds and
+    the API answer conditional requests with it (index-only reads, a few ms at 100,000
+    letters).
+    """
+    letters = Inspection.objects.aggregate(latest=Max("imported_at"), count=Count("pk"))
+    tags = FindingTheme.objects.aggregate(latest=Max("pk"))
+    latest = letters["latest"]
+    stamp = latest.isoformat() if latest else "empty"
+    key = f"{stamp}|{letters['count']}|{tags['latest'] or 0}"
+    return DataVersion(
+        etag='"' + hashlib.sha256(key.encode()).hexdigest()[:20] + '"',
+        last_modified=latest,
+    )
+
+
+# --- The API's reads ------------------------------------------------------------------------
+
+
+def api_letters() -> QuerySet[Inspection]:
+    """Letters with what the API shows of each: council, judgements, whether the PDF is kept."""
+    return (
+        Inspection.objects.select_related("authority")
+        .defer("source_text", "search_vector", "search_extra")
+        .annotate(has_original=Exists(SourceDocument.objects.filter(inspection=OuterRef("pk"))))
+        .prefetch_related("judgements")
+    )
+
+
+def api_letters_with_findings() -> QuerySet[Inspection]:
+    """Letters for the API, each with its findings in order and their themes."""
+    findings = Finding.objects.order_by("position").defer("search_vector", "search_extra")
+    return api_letters().prefetch_related(
+        Prefetch("findings", queryset=findings),
+        Prefetch("findings__themes", queryset=Theme.objects.order_by("name")),
+    )
+
+
+def api_findings() -> QuerySet[Finding]:
+    """Findings with their letter, council and themes."""
+    return (
+        Finding.objects.select_related("inspection__authority")
+        .defer(
+            "search_vector",
+            "search_extra",
+            "inspection__source_text",
+            "inspection__search_vector",
+            "inspection__search_extra",
+        )
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
+    )
+
+
+def api_themes() -> QuerySet[Theme]:
+    """Every theme with its number of findings."""
+    return Theme.objects.annotate(finding_count=Count("findings")).order_by("name")

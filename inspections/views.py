@@ -5,6 +5,7 @@ import json
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from inspections import browse, selectors
@@ -80,6 +81,10 @@ def letter_detail(request, pk: int):
         "query": request.GET.get("q", ""),
         # The findings page state the reader came from, for the way back.
         "back_query": request.GET.urlencode(),
+        # For citation_pdf_url, which readers of citation metadata want absolute.
+        "original_pdf_url": request.build_absolute_uri(
+            reverse("inspections:letter-original", args=[pk])
+        ),
     }
     return render(request, "inspections/letter_detail.html", context)
 
