@@ -112,10 +112,19 @@ def api_documentation() -> Documentation:
     )
 
 
+_PERIODS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
+
+
+def _in_words(rate: str) -> str:
+    """DRF's "60/minute" (or "60/m") as "60 requests a minute"."""
+    count, period = rate.split("/")
+    return f"{count} requests a {_PERIODS[period[0]]}"
+
+
 def documentation(request):
     context = {
         "docs": api_documentation(),
-        "rate_limit": settings.API_RATE_LIMIT.replace("/", " a "),
+        "rate_limit": _in_words(settings.API_RATE_LIMIT),
         "base_url": request.build_absolute_uri("/"),
     }
     return render(request, "api/docs.html", context)

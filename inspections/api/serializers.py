@@ -6,58 +6,76 @@ Every coded value comes with its label beside it ("category": "development",
 (`url`) and on the site (`html_url`), and to the resources it belongs to.
 """
 
+import functools
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inspections.models import Authority, Finding, Inspection, Judgement, Theme
 
-
-def _absolute(request, path: str) -> str:
-    return request.build_absolute_uri(path) if request is not None else path
-
-
-def _api_list(request, name: str, **params) -> str:
-    return _absolute(request, f"{reverse(f'api:{name}-list')}?{urlencode(params)}")
+# Stands for the one argument of a URL pattern (an id or a slug), reversed once.
+_ARGUMENT = "987654321"
 
 
-class SiteUrlField(serializers.SerializerMethodField):
-    """The object's page on the site, absolute."""
-
-    def __init__(self, **kwargs):
-        super().__init__(method_name="get_html_url", **kwargs)
-
-
-class SiteLinksMixin:
-    @extend_schema_field(serializers.URLField())
-    def get_html_url(self, obj) -> str:
-        return _absolute(self.context.get("request"), obj.get_absolute_url())
+@functools.cache
+def _pattern(view_name: str, *, with_argument: bool = True) -> str:
+    """A URL pattern as a format string: reverse() costs ~30 µs, and five links a row for a
+    hundred rows were most of a list's time."""
+    if not with_argument:
+        return reverse(view_name)
+    return reverse(view_name, args=[_ARGUMENT]).replace(_ARGUMENT, "{}")
 
 
-class CouncilLinkSerializer(SiteLinksMixin, serializers.ModelSerializer):
+def _origin(context: dict) -> str:
+    """The scheme and host links are made absolute with, once a response."""
+    if "origin" not in context:
+        request = context.get("request")
+        context["origin"] = request.build_absolute_uri("/")[:-1] if request else ""
+    return context["origin"]
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class LinkField(serializers.Field):
+    """An absolute link from the object: to `view_name` with its `lookup` attribute as the
+    argument, or with `query` set, to a list filtered by it (?query=value)."""
+
+    def __init__(self, view_name: str, *, lookup: str = "pk", query: str = "", **kwargs):
+        self.view_name, self.lookup, self.query = view_name, lookup, query
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj) -> str:
+        value = getattr(obj, self.lookup)
+        if self.query:
+            path = _pattern(self.view_name, with_argument=False)
+            return f"{_origin(self.context)}{path}?{urlencode({self.query: value})}"
+        return _origin(self.context) + _pattern(self.view_name).format(value)
+
+
+class CouncilLinkSerializer(serializers.ModelSerializer):
     """A council as other resources name it."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:council-detail", lookup_field="slug")
-    html_url = SiteUrlField()
+    url = LinkField("api:council-detail", lookup="slug")
+    html_url = LinkField("inspections:authority-detail", lookup="slug")
 
     class Meta:
         model = Authority
         fields = ["slug", "name", "url", "html_url"]
 
 
-class CouncilSerializer(SiteLinksMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:council-detail", lookup_field="slug")
-    html_url = SiteUrlField()
+class CouncilSerializer(serializers.ModelSerializer):
+    url = LinkField("api:council-detail", lookup="slug")
+    html_url = LinkField("inspections:authority-detail", lookup="slug")
     dfe_la_code = serializers.CharField(source="la_code")
     letter_count = serializers.IntegerField(read_only=True)
     latest_letter_date = serializers.DateField(
         source="latest_date", read_only=True, allow_null=True
     )
-    letters_url = serializers.SerializerMethodField()
-    findings_url = serializers.SerializerMethodField()
-    feed_url = serializers.SerializerMethodField()
+    letters_url = LinkField("api:letter-list", lookup="slug", query="authority")
+    findings_url = LinkField("api:finding-list", lookup="slug", query="authority")
+    feed_url = LinkField("inspections:authority-feed", lookup="slug")
 
     class Meta:
         model = Authority
@@ -81,16 +99,6 @@ class CouncilSerializer(SiteLinksMixin, serializers.ModelSerializer):
             "feed_url",
         ]
 
-    def get_letters_url(self, obj) -> str:
-        return _api_list(self.context.get("request"), "letter", authority=obj.slug)
-
-    def get_findings_url(self, obj) -> str:
-        return _api_list(self.context.get("request"), "finding", authority=obj.slug)
-
-    def get_feed_url(self, obj) -> str:
-        path = reverse("inspections:authority-feed", args=[obj.slug])
-        return _absolute(self.context.get("request"), path)
-
 
 class JudgementSerializer(serializers.ModelSerializer):
     area_label = serializers.CharField(source="get_area_display")
@@ -101,26 +109,26 @@ class JudgementSerializer(serializers.ModelSerializer):
         fields = ["area", "area_label", "grade", "grade_label"]
 
 
-class ThemeLinkSerializer(SiteLinksMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:theme-detail", lookup_field="slug")
-    html_url = SiteUrlField()
+class ThemeLinkSerializer(serializers.ModelSerializer):
+    url = LinkField("api:theme-detail", lookup="slug")
+    html_url = LinkField("inspections:theme-detail", lookup="slug")
 
     class Meta:
         model = Theme
         fields = ["slug", "name", "url", "html_url"]
 
 
-class LetterSerializer(SiteLinksMixin, serializers.ModelSerializer):
+class LetterSerializer(serializers.ModelSerializer):
     """A letter, or a full inspection report (inspection_type "ilacs") with its judgements."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:letter-detail")
-    html_url = SiteUrlField()
+    url = LinkField("api:letter-detail")
+    html_url = LinkField("inspections:letter-detail")
     council = CouncilLinkSerializer(source="authority")
     inspection_type_label = serializers.CharField(source="get_inspection_type_display")
     framework_label = serializers.CharField(source="get_framework_display")
     judgements = JudgementSerializer(many=True)
-    findings_url = serializers.SerializerMethodField()
-    source_text_url = serializers.SerializerMethodField()
+    findings_url = LinkField("api:finding-list", query="letter")
+    source_text_url = LinkField("inspections:letter-source")
     original_pdf_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -147,29 +155,27 @@ class LetterSerializer(SiteLinksMixin, serializers.ModelSerializer):
             "original_pdf_url",
         ]
 
-    def get_findings_url(self, obj) -> str:
-        return _api_list(self.context.get("request"), "finding", letter=obj.pk)
-
-    def get_source_text_url(self, obj) -> str:
-        path = reverse("inspections:letter-source", args=[obj.pk])
-        return _absolute(self.context.get("request"), path)
-
-    @extend_schema_field(serializers.URLField(allow_null=True))
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_original_pdf_url(self, obj) -> str | None:
         """The PDF the letter was imported from, where it is kept; null for a text import."""
         if not obj.has_original:
             return None
-        path = reverse("inspections:letter-original", args=[obj.pk])
-        return _absolute(self.context.get("request"), path)
+        return _origin(self.context) + _pattern("inspections:letter-original").format(obj.pk)
 
 
-class LetterFindingSerializer(SiteLinksMixin, serializers.ModelSerializer):
+class LetterFindingSerializer(serializers.ModelSerializer):
     """A finding as its letter lists it."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:finding-detail")
-    html_url = SiteUrlField()
+    url = LinkField("api:finding-detail")
+    html_url = serializers.SerializerMethodField()
     category_label = serializers.CharField(source="get_category_display")
     themes = ThemeLinkSerializer(many=True)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_html_url(self, obj) -> str:
+        """The finding in its letter's page."""
+        letter = _pattern("inspections:letter-detail").format(obj.inspection_id)
+        return f"{_origin(self.context)}{letter}#finding-{obj.position}"
 
     class Meta:
         model = Finding
@@ -196,9 +202,9 @@ class LetterDetailSerializer(LetterSerializer):
         fields = [*LetterSerializer.Meta.fields, "findings"]
 
 
-class LetterLinkSerializer(SiteLinksMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:letter-detail")
-    html_url = SiteUrlField()
+class LetterLinkSerializer(serializers.ModelSerializer):
+    url = LinkField("api:letter-detail")
+    html_url = LinkField("inspections:letter-detail")
     inspection_type_label = serializers.CharField(source="get_inspection_type_display")
 
     class Meta:
@@ -222,12 +228,12 @@ class FindingSerializer(LetterFindingSerializer):
         fields = [*LetterFindingSerializer.Meta.fields, "letter", "council"]
 
 
-class ThemeSerializer(SiteLinksMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:theme-detail", lookup_field="slug")
-    html_url = SiteUrlField()
+class ThemeSerializer(serializers.ModelSerializer):
+    url = LinkField("api:theme-detail", lookup="slug")
+    html_url = LinkField("inspections:theme-detail", lookup="slug")
     finding_count = serializers.IntegerField(read_only=True)
-    findings_url = serializers.SerializerMethodField()
-    feed_url = serializers.SerializerMethodField()
+    findings_url = LinkField("api:finding-list", lookup="slug", query="theme")
+    feed_url = LinkField("inspections:theme-feed", lookup="slug")
 
     class Meta:
         model = Theme
@@ -241,10 +247,3 @@ class ThemeSerializer(SiteLinksMixin, serializers.ModelSerializer):
             "findings_url",
             "feed_url",
         ]
-
-    def get_findings_url(self, obj) -> str:
-        return _api_list(self.context.get("request"), "finding", theme=obj.slug)
-
-    def get_feed_url(self, obj) -> str:
-        path = reverse("inspections:theme-feed", args=[obj.slug])
-        return _absolute(self.context.get("request"), path)
