@@ -54,6 +54,13 @@ def test_the_sitemap_lists_every_council_letter_and_theme_and_each_answers_200(c
         assert client.get(path).status_code == 200, path
 
 
+def test_robots_txt_points_to_the_sitemap(client):
+    response = client.get("/robots.txt")
+
+    assert response["Content-Type"] == "text/plain"
+    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+
+
 def canonical(html: str) -> str:
     return re.search(r'<link rel="canonical" href="([^"]*)">', html).group(1)
 
