@@ -348,5 +348,6 @@ def test_the_documentation_page_lists_every_endpoint_under_the_sites_policy(clie
     for path in ("/api/v1/councils/", "/api/v1/letters/{id}/", "/api/v1/findings/"):
         assert f"GET {path}" in html
     assert "<code>category_label</code>" in html
+    assert "<code>inspection_type</code> &quot;ilacs&quot;" in html  # backticks as code
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "<script" not in html and "<style" not in html and "style=" not in html
