@@ -287,6 +287,24 @@ def _in_order(filterset, results, newest_field: str, scale: Scale, *, estimated:
     return results
 
 
+def api_results(filterset: ArchiveFilter, *, newest_field: str, scale: Scale):
+    """The FilterSet's results in the page's order, for the API's cursor pages.
+
+    Where a search by relevance matches too many to rank them all, the page lists the best
+    of the newest `scale.listed` matches (BestOfNewest); so does this, as one queryset: the
+    newest matches are found through the letter date index and only they are ranked.
+    """
+    results = filterset.qs
+    cleaned = filterset.form.cleaned_data
+    by_relevance = (cleaned.get("sort") or "relevance") == "relevance"
+    if not (by_relevance and normalise_query(cleaned.get("q"))):
+        return results
+    if not too_many_to_count(results.order_by()):
+        return results
+    newest = results.order_by(f"-{newest_field}", "-pk").values("pk")[: scale.listed]
+    return results.filter(pk__in=newest)
+
+
 class BestOfNewest:
     """The best matches among the newest `window` of a ranked queryset, sliced for a page.
 

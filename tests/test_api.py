@@ -12,6 +12,7 @@ from django.urls import reverse
 from openapi_spec_validator import validate
 
 from inspections import browse
+from inspections.api.views import FindingViewSet
 from inspections.importer import import_letter, import_paths
 from inspections.models import Authority, Finding, Inspection, Theme
 from tests.conftest import REPO_ROOT, SEED_DIR
@@ -213,6 +214,23 @@ def test_a_cursor_that_was_tampered_with_is_a_404(client, archive):
 
     assert response.status_code == 404
     assert response.json() == {"detail": "Invalid cursor"}
+
+
+def test_a_search_too_big_to_rank_ranks_its_newest_matches_as_the_page_does(
+    client, archive, monkeypatch
+):
+    monkeypatch.setattr(browse, "too_many_to_count", lambda queryset: True)
+    monkeypatch.setattr(FindingViewSet, "scale", browse.Scale(sample_rows=100, listed=5))
+
+    results = get(client, reverse("api:finding-list"), q="social").json()["results"]
+    newest_five = get(client, reverse("api:finding-list"), q="social", sort="newest", page_size=5)
+
+    matches = Finding.objects.search("social", newest_field="inspection__letter_date")
+    best_of_newest = sorted(
+        matches.filter(pk__in=[f["id"] for f in newest_five.json()["results"]]),
+        key=lambda f: (-f.rank, -f.inspection.letter_date.toordinal(), -f.pk),
+    )
+    assert [f["id"] for f in results] == [f.pk for f in best_of_newest]
 
 
 def test_page_size_is_capped(client, archive):

@@ -15,6 +15,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
 
+from inspections.browse import api_results
 from inspections.filters import ignored_values
 
 # Query parameters of the API that are not filters.
@@ -40,7 +41,7 @@ class ArchiveFilterBackend(DjangoFilterBackend):
         ignored = ignored_values(filterset, data)
         if ignored:
             raise ValidationError({"detail": [f"Ignored: {reason}." for reason in ignored]})
-        return filterset.qs
+        return api_results(filterset, newest_field=view.newest_field, scale=view.scale)
 
 
 class ArchiveCursorPagination(CursorPagination):

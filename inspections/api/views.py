@@ -4,11 +4,18 @@ from django.utils.decorators import method_decorator
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from inspections import selectors
+from inspections import browse, selectors
 from inspections.api import serializers
+from inspections.facets import EXACT_COUNT_LIMIT
 from inspections.filters import FindingFilter, LetterFilter
 from inspections.freshness import conditional
 
+LARGE_SEARCHES = (
+    f"A search by relevance that matches more than {EXACT_COUNT_LIMIT:,} {{noun}} ranks the "
+    "newest "
+    "{listed:,} matches, as the page does (ranking every match would read most of the "
+    "archive); `sort=newest` or `sort=oldest` lists every match. "
+)
 CURSOR_HELP = (
     "Pages come by cursor: follow `next` and `previous` as given. `page_size` (1-100, "
     "default 20) sets how many results a page holds."
@@ -52,7 +59,9 @@ class CouncilViewSet(ArchiveViewSet):
             'web-search syntax: `"management oversight"`, `caseloads OR workload`, '
             "`supervision -police`. Several values of one filter are ORed, different "
             "filters ANDed. A value the page would ignore (a council not in the archive) is "
-            "answered 400 with the reason. " + CURSOR_HELP
+            "answered 400 with the reason. "
+            + LARGE_SEARCHES.format(noun="letters", listed=browse.LETTERS_SCALE.listed)
+            + CURSOR_HELP
         ),
     ),
     retrieve=extend_schema(
@@ -62,6 +71,8 @@ class CouncilViewSet(ArchiveViewSet):
 )
 class LetterViewSet(ArchiveViewSet):
     filterset_class = LetterFilter
+    newest_field = "letter_date"
+    scale = browse.LETTERS_SCALE
 
     def get_queryset(self):
         if self.action == "retrieve":
@@ -80,7 +91,9 @@ class LetterViewSet(ArchiveViewSet):
         description=(
             "Every finding of every letter and report, filtered and searched as on the "
             "Findings page: the same parameters give the same results in the same order "
-            "(`letter` narrows to one letter's findings). " + CURSOR_HELP
+            "(`letter` narrows to one letter's findings). "
+            + LARGE_SEARCHES.format(noun="findings", listed=browse.FINDINGS_SCALE.listed)
+            + CURSOR_HELP
         ),
     ),
     retrieve=extend_schema(summary="A finding", description="One finding, by its id."),
@@ -88,6 +101,8 @@ class LetterViewSet(ArchiveViewSet):
 class FindingViewSet(ArchiveViewSet):
     serializer_class = serializers.FindingSerializer
     filterset_class = FindingFilter
+    newest_field = "inspection__letter_date"
+    scale = browse.FINDINGS_SCALE
 
     def get_queryset(self):
         return selectors.api_findings()
