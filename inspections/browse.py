@@ -301,8 +301,11 @@ def api_results(filterset: ArchiveFilter, *, newest_field: str, scale: Scale):
         return results
     if not too_many_to_count(results.order_by()):
         return results
-    newest = results.order_by(f"-{newest_field}", "-pk").values("pk")[: scale.listed]
-    return results.filter(pk__in=newest)
+    newest = results.order_by(f"-{newest_field}", "-pk").values_list("pk", flat=True)
+    # The ids themselves, not a subquery: given a subquery, the planner fetched every match
+    # through the search index to join them (820 ms against 730 ms for a common word at
+    # 100,000 letters).
+    return results.filter(pk__in=list(newest[: scale.listed]))
 
 
 class BestOfNewest:

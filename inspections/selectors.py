@@ -120,14 +120,15 @@ def data_version() -> DataVersion:
     """The archive's version: the latest import, how many letters, the latest theme tag.
 
     A letter imported or deleted, or a theme given to a finding, changes it; the feeds and
-    the API answer conditional requests with it (index-only reads, a few ms at 100,000
-    letters).
+    the API answer conditional requests with it (index reads: about 10 ms at 100,000
+    letters, most of it the count).
     """
-    letters = Inspection.objects.aggregate(latest=Max("imported_at"), count=Count("pk"))
+    # Three statements, each answered from an index: one aggregate of the three would scan.
+    latest = Inspection.objects.aggregate(latest=Max("imported_at"))["latest"]
+    count = Inspection.objects.count()
     tags = FindingTheme.objects.aggregate(latest=Max("pk"))
-    latest = letters["latest"]
     stamp = latest.isoformat() if latest else "empty"
-    key = f"{stamp}|{letters['count']}|{tags['latest'] or 0}"
+    key = f"{stamp}|{count}|{tags['latest'] or 0}"
     return DataVersion(
         etag='"' + hashlib.sha256(key.encode()).hexdigest()[:20] + '"',
         last_modified=latest,
