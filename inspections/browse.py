@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
@@ -115,6 +116,21 @@ class Browse:
     total: int
     estimated: bool = False  # total and facet counts are estimates from a sample
     notices: list[Notice] = field(default_factory=list)
+
+    @property
+    def canonical_query(self) -> str:
+        """The state as search engines should know the page: filters sorted by name, the
+        default order and page 1 left out, so one result list has one address."""
+        params = sorted(
+            (name, value)
+            for name in self.data
+            if name != "page"
+            for value in self.data.getlist(name)
+            if value and not (name == "sort" and value == "relevance")
+        )
+        if self.page.number > 1:
+            params.append(("page", str(self.page.number)))
+        return urlencode(params)
 
     @property
     def listed(self) -> int:
@@ -277,6 +293,27 @@ def _in_order(filterset, results, newest_field: str, scale: Scale, *, estimated:
     if estimated and by_relevance and normalise_query(cleaned.get("q")):
         return BestOfNewest(filterset.qs, newest_field, scale.listed, rows=results)
     return results
+
+
+def api_results(filterset: ArchiveFilter, *, newest_field: str, scale: Scale):
+    """The FilterSet's results in the page's order, for the API's cursor pages.
+
+    Where a search by relevance matches too many to rank them all, the page lists the best
+    of the newest `scale.listed` matches (BestOfNewest); so does this, as one queryset: the
+    newest matches are found through the letter date index and only they are ranked.
+    """
+    results = filterset.qs
+    cleaned = filterset.form.cleaned_data
+    by_relevance = (cleaned.get("sort") or "relevance") == "relevance"
+    if not (by_relevance and normalise_query(cleaned.get("q"))):
+        return results
+    if not too_many_to_count(results.order_by()):
+        return results
+    newest = results.order_by(f"-{newest_field}", "-pk").values_list("pk", flat=True)
+    # The ids themselves, not a subquery: given a subquery, the planner fetched every match
+    # through the search index to join them (820 ms against 730 ms for a common word at
+    # 100,000 letters).
+    return results.filter(pk__in=list(newest[: scale.listed]))
 
 
 class BestOfNewest:

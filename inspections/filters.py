@@ -13,6 +13,7 @@ from django import forms
 from django.db.models import Exists, Model, OuterRef
 from django.http import QueryDict
 from django_filters.fields import ModelMultipleChoiceField
+from drf_spectacular.utils import extend_schema_field
 
 from inspections import grades
 from inspections.councils import all_councils
@@ -25,6 +26,7 @@ from inspections.models import (
     JudgementArea,
     Theme,
 )
+from inspections.parsing import letter
 from inspections.selectors import LETTER_TEXT_FIELDS
 
 FIRST_YEAR = 2005
@@ -68,6 +70,9 @@ class ModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = LenientModelMultipleChoiceField
 
 
+# The API's schema: a grade code (the choices are read when a form is built, which the
+# schema generator cannot see).
+@extend_schema_field({"type": "string", "enum": list(letter.GRADE_LABELS)})
 class GradeFilter(MultipleChoiceFilter):
     """Rows whose council's grade is one chosen: the rows whose `expression()` (the one the
     facet counts group by, from inspections.grades) is a chosen value, or, where given, the

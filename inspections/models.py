@@ -123,6 +123,9 @@ class Inspection(models.Model):
         ordering = ["-letter_date", "authority__name"]
         indexes = [
             models.Index(fields=["-letter_date"], name="inspection_letter_date_idx"),
+            # The data version (selectors.data_version) reads the latest import on every API
+            # request and feed: without it, a scan of every letter (175 ms at 100,000).
+            models.Index(fields=["-imported_at"], name="inspection_imported_at_idx"),
             GinIndex(fields=["search_vector"], name="inspection_search_idx"),
             # A council's reports newest first: every "latest grade" subquery walks it.
             models.Index(

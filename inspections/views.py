@@ -182,6 +182,10 @@ def letter_detail(request, pk: int):
         "back_query": request.GET.urlencode(),
         # Staff who may correct findings reach each one's admin page from here.
         "can_edit": can_edit_findings(request.user),
+        # For citation_pdf_url, which readers of citation metadata want absolute.
+        "original_pdf_url": request.build_absolute_uri(
+            reverse("inspections:letter-original", args=[pk])
+        ),
     }
     return render(request, "inspections/letter_detail.html", context)
 

@@ -34,7 +34,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "corsheaders",
     "axes",
     "csp",
     "inspections",
@@ -42,6 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that may answer (CommonMiddleware, the 503 page), as it asks.
+    "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
     "inspections.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -121,6 +127,13 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 500},
         }
     }
+# The API's rate counters: never switched off with the page cache (a dummy cache would let
+# every request through); shared through Redis where there is one.
+CACHES["counters"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    if os.environ.get("REDIS_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "counters"}
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Every page is served with this policy, in every environment, so the browser tests see
@@ -186,6 +199,41 @@ DATA_UPLOAD_MAX_NUMBER_FILES = LETTER_UPLOAD_MAX_FILES
 # notice on the page (inspections.middleware); every facet link repeats the query string.
 QUERY_VALUE_MAX_LENGTH = 500
 QUERY_VALUE_MAX_REPEATS = 20
+
+# The read-only API (/api/v1/): JSON only (DRF's browsable pages need inline script, which
+# the policy above refuses), anonymous, throttled per address, paged by cursor.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["inspections.api.throttling.AddressRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "inspections.api.paging.ArchiveCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["inspections.api.paging.ArchiveFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# Requests per address: "N/second", "N/minute", "N/hour" or "N/day".
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "60/minute")
+# Only production may sit behind a proxy whose X-Forwarded-For is believed (production.py).
+BEHIND_HTTPS_PROXY = False
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Inspection letters archive API",
+    "DESCRIPTION": (
+        "Read-only JSON about Ofsted's letters and full inspection reports on English "
+        "councils' children's services: councils, letters and reports (with their "
+        "judgements), findings and themes, filtered and searched as on the site's pages."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+# Other sites' scripts may read the API (GET only, no cookies); nothing else is shared.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import database_settings, env_bool
+from .base import CACHES, database_settings, env_bool
 
 
 def _database_url() -> str:
@@ -30,4 +30,4 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True  # an edited stylesheet shows on reload, debug or not
 # While developing, a changed template or view shows at once: no page cache with debug on.
 if DEBUG:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -40,9 +40,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 # Only a proxy in front of gunicorn may say a request came over HTTPS: trusting the header
 # when clients reach gunicorn directly would let any of them claim it.
-if env_bool("DJANGO_BEHIND_HTTPS_PROXY"):
+BEHIND_HTTPS_PROXY = env_bool("DJANGO_BEHIND_HTTPS_PROXY")
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # Login lock-outs are per client address, which only the proxy knows.
+    # Login lock-outs (and the API's rate limits) are per client address, which only the
+    # proxy knows.
     AXES_CLIENT_IP_CALLABLE = "config.proxy.client_address"
 
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
