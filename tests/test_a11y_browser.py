@@ -9,6 +9,8 @@ from inspections.themes import services as themes
 from tests.conftest import REPO_ROOT, SEED_DIR
 from tests.factories import AuthorityFactory, FindingFactory, InspectionFactory
 
+REPORTS = REPO_ROOT / "fixtures" / "reports" / "ilacs"
+
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.browser,
@@ -22,7 +24,7 @@ PHONE, DESKTOP = 390, 1280
 @pytest.fixture
 def site(live_server):
     themes.load_taxonomy()
-    import_paths([SEED_DIR])
+    import_paths([SEED_DIR, *sorted(REPORTS.glob("80441_bristol_*.pdf"))])
     # Enough councils for the council facet to be a long one, with its "Find" box.
     for name in ["Barnet", "Bexley", "Brent", "Bromley", "Camden", "Ealing", "Enfield"]:
         authority = AuthorityFactory(name=name, slug=name.lower())
@@ -47,6 +49,7 @@ def axe_violations(page) -> list[str]:
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_axe_finds_no_violation_on_any_page(browser, site, width):
     letter = Inspection.objects.order_by("pk").first()
+    report = Inspection.objects.filter(inspection_type="ilacs").order_by("pk").first()
     pages = [
         "/",
         "/findings/",
@@ -57,6 +60,10 @@ def test_axe_finds_no_violation_on_any_page(browser, site, width):
         f"/authorities/{letter.authority.slug}/",
         "/themes/",
         "/themes/supervision/",
+        "/grades/",
+        f"/letters/{report.pk}/",
+        "/authorities/bristol/",
+        "/api/v1/docs/",
         "/no-such-page/",
         "/admin/login/",
     ]
