@@ -268,7 +268,9 @@ def real_pools(real_dir: Path = REAL_DIR) -> SeedPools:
         # both, never repeats one.
         satisfactory=tuple(found[NARRATIVE][::2]),
         developments=tuple(found[DEVELOPMENT]),
-        priority_actions=tuple(found[PRIORITY_ACTION]) or seeds.priority_actions,
+        # One that starts in lower case reads back as the end of its heading's line.
+        priority_actions=tuple(text for text in found[PRIORITY_ACTION] if text[0].isupper())
+        or seeds.priority_actions,
         overview=tuple(found[OVERVIEW]),
         narrative=tuple(found[NARRATIVE][1::2]),
         section_headings=seeds.section_headings,
