@@ -48,6 +48,9 @@ from inspections.parsing.letter import (  # noqa: E402
 )
 
 SEED_DIR = REPO_ROOT / "fixtures" / "letters"
+# The real letters' text files (pdftotext of published letters), shared beside the project.
+REAL_DIR = Path(os.environ.get("BENCH_REAL_DIR", REPO_ROOT.parent / "shared" / "real"))
+SOURCES = ("real", "seeds")
 SHARD_SIZE = 1000
 FIRST_DAY = dt.date(2009, 1, 1)
 LAST_DAY = dt.date(2025, 12, 31)
@@ -226,6 +229,73 @@ def seed_pools(seed_dir: Path = SEED_DIR) -> SeedPools:
         section_headings=tuple(dict.fromkeys(headings)),
         visit_areas=tuple(visit_areas),
     )
+
+
+@cache
+def real_pools(real_dir: Path = REAL_DIR) -> SeedPools:
+    """The findings the real parser reads from the real letters, by category.
+
+    Real vocabulary and real lengths (474 characters on average, against the seeds' 84
+    short bullets): strengths and areas for development as themselves, the narrative
+    paragraphs as satisfactory bullets and monitoring-visit paragraphs, overviews and
+    priority actions as such. Each letter's own council is marked where it names it. A
+    finding that would not read back as one bullet or paragraph is left out (a line that
+    looks like a heading or a section's end, a list pasted from HTML); `--check` proves the
+    rest do (a finding without its full stop is left out too). Section headings and the
+    visit's areas still come from the seeds.
+    """
+    from inspections.parsing import parse_letter
+
+    paths = sorted(real_dir.rglob("*.txt"))
+    if not paths:
+        raise SystemExit(f"no real letters (*.txt) under {real_dir}: use --source seeds")
+    found: dict[str, list[str]] = {key: [] for key in (*_HEADINGS.values(), NARRATIVE)}
+    for path in paths:
+        try:
+            data = path.read_bytes()
+            letter = parse_letter(data, filename=path.name, match_council=match_council)
+        except Exception:  # a report or a file the parser refuses: not a source of findings
+            continue
+        council = match_council(letter.authority) if letter.authority else None
+        for finding in letter.findings:
+            text = " ".join(finding.text.split())
+            if _usable(text) and str(finding.category) in found:
+                found[str(finding.category)].append(_mark_council(text, council))
+    seeds = seed_pools()
+    return SeedPools(
+        strengths=tuple(found[STRENGTH]),
+        # Half the narrative paragraphs each, so a monitoring visit, which draws from
+        # both, never repeats one.
+        satisfactory=tuple(found[NARRATIVE][::2]),
+        developments=tuple(found[DEVELOPMENT]),
+        # One that starts in lower case reads back as the end of its heading's line.
+        priority_actions=tuple(text for text in found[PRIORITY_ACTION] if text[0].isupper())
+        or seeds.priority_actions,
+        overview=tuple(found[OVERVIEW]),
+        narrative=tuple(found[NARRATIVE][1::2]),
+        section_headings=seeds.section_headings,
+        visit_areas=seeds.visit_areas,
+    )
+
+
+def _usable(text: str) -> bool:
+    """Whether a real finding, written as one bullet or paragraph, reads back as itself."""
+    lowered = _bare(text).lower().rstrip(":")
+    return (
+        40 <= len(text) <= 3000
+        # A last bullet without its full stop takes the next paragraph in as its own.
+        and text.endswith(".")
+        and "\u25aa" not in text
+        and not text.startswith(("-", "#", "*", "\u2022"))
+        and lowered not in _HEADINGS
+        and not lowered.startswith(_SECTION_ENDS)
+        and not lowered.startswith("from the evidence gathered")
+        and not _NUMBERED_HEADING.match(_bare(text))
+    )
+
+
+def pools_for(source: str) -> SeedPools:
+    return real_pools() if source == "real" else seed_pools()
 
 
 def _seed_council(text: str) -> Council | None:
@@ -471,7 +541,7 @@ def _monitoring_visit(
     surname = recipient.split()[-1]
     official = council.official_name
     inspected = letter_date - dt.timedelta(days=rng.randint(200, 700))
-    overview = _sample(rng, pools.overview, 1, len(pools.overview))
+    overview = _sample(rng, pools.overview, 1, 2)
     headings = _sample(rng, pools.section_headings, 2, len(pools.section_headings))
     # A paragraph is a paragraph: the monitoring visit's own, or a seed bullet written out.
     paragraphs = pools.narrative + pools.strengths + pools.satisfactory + pools.developments
@@ -552,12 +622,14 @@ def iter_letter_paths(outdir: Path, count: int) -> Iterator[Path]:
     return (letter_path(outdir, index) for index in range(count))
 
 
-def _write_shard(args: tuple[str, int, int, int]) -> tuple[list[bytes], dict[str, int], int]:
+def _write_shard(
+    args: tuple[str, int, int, int, str],
+) -> tuple[list[bytes], dict[str, int], int]:
     """Write one shard; return the files' digests, layout counts and findings written."""
-    outdir, seed, start, stop = args
+    outdir, seed, start, stop, source = args
     shard = int(start // SHARD_SIZE)
     rng = random.Random(f"{seed}:{shard}")
-    pools = seed_pools()
+    pools = pools_for(source)
     folder = letter_path(Path(outdir), start).parent
     folder.mkdir(parents=True, exist_ok=True)
     digests: list[bytes] = []
@@ -579,13 +651,19 @@ def _write_shard(args: tuple[str, int, int, int]) -> tuple[list[bytes], dict[str
     return digests, dict(layouts), findings
 
 
-def generate(count: int, outdir: Path, *, seed: int = 1, jobs: int | None = None) -> dict:
-    """Write `count` letters under `outdir` (shards of 1,000); return the manifest written."""
+def generate(
+    count: int, outdir: Path, *, seed: int = 1, jobs: int | None = None, source: str = "real"
+) -> dict:
+    """Write `count` letters under `outdir` (shards of 1,000); return the manifest written.
+
+    `source`: "real" draws findings from the real letters, "seeds" from the five seeds only.
+    """
     started = time.perf_counter()
     outdir.mkdir(parents=True, exist_ok=True)
-    seed_pools()  # fail early, in this process, if the seeds cannot be read
+    # Fail early, in this process, if the findings cannot be read; forked workers inherit them.
+    pools = pools_for(source)
     shards = [
-        (str(outdir), seed, start, min(start + SHARD_SIZE, count))
+        (str(outdir), seed, start, min(start + SHARD_SIZE, count), source)
         for start in range(0, count, SHARD_SIZE)
     ]
     jobs = jobs or os.cpu_count() or 1
@@ -611,10 +689,11 @@ def generate(count: int, outdir: Path, *, seed: int = 1, jobs: int | None = None
     manifest = {
         "letters": count,
         "seed": seed,
+        "source": source,
         "findings": findings,
         "layouts": dict(sorted(layouts.items())),
         "seconds": round(time.perf_counter() - started, 2),
-        "seed_pool_sizes": seed_pools().sizes(),
+        "pool_sizes": pools.sizes(),
     }
     (outdir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
@@ -627,7 +706,9 @@ def read_manifest(outdir: Path) -> dict | None:
         return None
 
 
-def check_sample(outdir: Path, count: int, *, sample: int, seed: int) -> list[str]:
+def check_sample(
+    outdir: Path, count: int, *, sample: int, seed: int, source: str = "real"
+) -> list[str]:
     """Parse `sample` written files with the real parser; return what did not read back."""
     from inspections.parsing import parse_letter
 
@@ -635,13 +716,13 @@ def check_sample(outdir: Path, count: int, *, sample: int, seed: int) -> list[st
     problems = []
     for index in sorted(rng.sample(range(count), min(sample, count))):
         path = letter_path(outdir, index)
-        expected = _regenerate(index, seed)
+        expected = _regenerate(index, seed, source)
         data = path.read_bytes()
         if data != expected.text.encode("utf-8"):
             problems.append(f"{path.name}: file differs from its regenerated text")
             continue
         try:
-            parsed = parse_letter(data)
+            parsed = parse_letter(data, match_council=match_council)
         except Exception as error:  # any failure is a finding of the check
             problems.append(f"{path.name}: {type(error).__name__}: {error}")
             continue
@@ -668,11 +749,11 @@ def check_sample(outdir: Path, count: int, *, sample: int, seed: int) -> list[st
     return problems
 
 
-def _regenerate(index: int, seed: int) -> Letter:
+def _regenerate(index: int, seed: int, source: str) -> Letter:
     """The letter at `index`, drawn again from its shard's random stream."""
     shard_start = index - index % SHARD_SIZE
     rng = random.Random(f"{seed}:{shard_start // SHARD_SIZE}")
-    pools = seed_pools()
+    pools = pools_for(source)
     seen: set[bytes] = set()
     for _ in range(shard_start, index + 1):
         while True:
@@ -691,16 +772,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=None, help="processes (default: cores)")
     parser.add_argument(
+        "--source",
+        choices=SOURCES,
+        default="real",
+        help="findings from the real letters (default) or the five seed letters only",
+    )
+    parser.add_argument(
         "--check", type=int, default=0, metavar="K", help="parse K written files and compare"
     )
     args = parser.parse_args(argv)
-    manifest = generate(args.count, args.outdir, seed=args.seed, jobs=args.jobs)
+    manifest = generate(args.count, args.outdir, seed=args.seed, jobs=args.jobs, source=args.source)
     print(
         f"wrote {manifest['letters']:,} letters ({manifest['findings']:,} findings) "
         f"to {args.outdir} in {manifest['seconds']:.1f} s: {manifest['layouts']}"
     )
     if args.check:
-        problems = check_sample(args.outdir, args.count, sample=args.check, seed=args.seed)
+        problems = check_sample(
+            args.outdir, args.count, sample=args.check, seed=args.seed, source=args.source
+        )
         for problem in problems[:50]:
             print(f"  {problem}")
         print(

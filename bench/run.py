@@ -3,15 +3,17 @@
     .venv/bin/python bench/run.py --letters 10000 [--db bench_10k] [--skip-import]
                                   [--datasette] [--explain] [--workers 2] [--repeat 30]
 
-Steps: generate the corpus (bench/generate.py, reused when already there); drop, create
-and migrate the database; import every letter through the real `import_paths`, 100 a batch (the last
-`--single` letters in this one process, the rest in `--workers` processes, each rate
-reported); tag themes if the import left that undone; ANALYZE; then serve the project
-with gunicorn (one sync worker, DEBUG off) and time GET /findings/ over real HTTP for a
-fixed set of queries, `--warmup` untimed then `--repeat` timed requests each, interleaved.
-`--datasette` exports the same findings to SQLite with FTS5 and times Datasette's
-equivalent search-with-facets JSON beside ours. `--explain` captures the SQL the page runs
-for each query and writes EXPLAIN (ANALYZE, BUFFERS) of each statement to bench/out/.
+Steps: generate the corpus (bench/generate.py, from the real letters' findings, reused
+when already there); drop, create and migrate the database; import every letter through the
+real `import_paths`, 100 a batch (the last `--single` letters in this one process, the rest
+in `--workers` processes, each rate reported, with the importer's peak memory); tag themes
+if the import left that undone; ANALYZE; then serve the project with gunicorn (one sync
+worker, DEBUG off, no page cache) and time over real HTTP the findings page for a fixed set
+of queries and every other page of the site, `--warmup` untimed then `--repeat` rounds of
+each. `--datasette` exports the same findings to SQLite with FTS5 and times Datasette's
+equivalent search-with-facets JSON in the same rounds. The worker's memory is read after the
+rounds. `--explain` captures the SQL each findings query runs and writes EXPLAIN (ANALYZE,
+BUFFERS) of each statement, under the page's own SET LOCAL settings, to bench/out/.
 
 Only 127.0.0.1 is ever contacted. Databases are dropped only when their name starts with
 "bench". See bench/README.md for what each number means.
@@ -53,6 +55,10 @@ HOST = "127.0.0.1"
 FACETS = ("council", "region", "year", "inspection_type", "category")
 TARGETS_MS = {"common word": 300.0, "rare word": 60.0}
 TARGET_IMPORT_RATE = 300.0
+TARGET_PAGE_MS = 300.0  # every page at 100,000 letters
+TARGET_SMALL_PAGE_MS = 50.0  # a letter and a council
+TARGET_WORKER_RSS_MB = 150.0
+THEME = "supervision"  # the theme page and the theme filter
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,53 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
+
+
+def memory_kb(pid: int | str = "self", field_name: str = "VmRSS") -> int:
+    """A process's resident memory (VmRSS) or its peak (VmHWM) in KB; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith(f"{field_name}:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def children(pid: int | str = "self") -> list[int]:
+    """The child processes of `pid` (gunicorn's workers, the importer's)."""
+    if pid == "self":
+        pid = os.getpid()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == int(pid):
+            found.append(int(entry.name))
+    return found
+
+
+class MemoryWatch:
+    """The largest RSS seen of this process and of each of its children, sampled."""
+
+    def __init__(self) -> None:
+        self.parent_kb = 0
+        self.child_kb = 0
+        self.last = 0.0
+
+    def sample(self, *, every: float = 1.0) -> None:
+        now = time.monotonic()
+        if now - self.last < every:
+            return
+        self.last = now
+        self.parent_kb = max(self.parent_kb, memory_kb())
+        for pid in children():
+            self.child_kb = max(self.child_kb, memory_kb(pid))
 
 
 def fetch(port: int, path: str, *, timeout: float = 300.0) -> tuple[int, bytes, float]:
@@ -246,7 +299,8 @@ def import_files(paths: Iterable[str], *, mode: str, workers: int = 1, on_letter
 
     paths = [Path(name) for name in paths]
     try:
-        import_paths(paths, workers=workers, on_result=count)
+        # Counted here as they come: the report need not keep every result.
+        import_paths(paths, workers=workers, on_result=count, keep_results=False)
     except Exception as error:  # the importer should never raise; count it and go on
         run.errors = len(paths) - run.letters
         run.letters = len(paths)
@@ -292,7 +346,7 @@ def _autovacuum_off() -> bool:
 
 
 def import_corpus(
-    paths: list[str], *, workers: int, single: int, analyzer: AutoAnalyze
+    paths: list[str], *, workers: int, single: int, analyzer: AutoAnalyze, memory: MemoryWatch
 ) -> list[ImportRun]:
     """The first files with `workers` processes, the last `single` in this process alone.
 
@@ -308,6 +362,7 @@ def import_corpus(
 
         def progress(done: int) -> None:
             analyzer.maybe(done)
+            memory.sample()
             if done % 5_000 == 0:
                 elapsed = time.perf_counter() - started
                 say(f"  imported {done:,}/{len(parallel_paths):,} ({done / elapsed:.0f}/s)")
@@ -323,7 +378,7 @@ def import_corpus(
         run = import_files(
             single_paths,
             mode="single process",
-            on_letter=lambda count: analyzer.maybe(done + count),
+            on_letter=lambda count: (analyzer.maybe(done + count), memory.sample()),
         )
         run.seconds = time.perf_counter() - started
         runs.append(run)
@@ -400,6 +455,8 @@ def match_counts() -> dict[str, int]:
 class Timing:
     label: str
     path: str
+    port: int = 0
+    side: str = "ours"  # "ours" or "datasette"
     samples: list[float] = field(default_factory=list)
     status: int = 0
     bytes: int = 0
@@ -416,21 +473,81 @@ class Timing:
         return percentile(self.samples, 0.95) if self.samples else float("nan")
 
 
-def time_paths(port: int, paths: dict[str, str], *, warmup: int, repeat: int) -> dict[str, Timing]:
-    """Warm each path up, then time `repeat` rounds, each round every path once in turn."""
-    timings = {label: Timing(label, path) for label, path in paths.items()}
-    for timing in timings.values():
+def time_paths(timings: list[Timing], *, warmup: int, repeat: int) -> None:
+    """Warm each path up, then time `repeat` rounds, each round every path once in turn.
+
+    Both servers' paths are in the same rounds, so a burst of load elsewhere on the machine
+    falls on both rather than on whichever was being timed then.
+    """
+    for timing in timings:
         for _ in range(warmup):
-            status, body, _ = fetch(port, timing.path)
+            status, body, _ = fetch(timing.port, timing.path)
             if status != 200:
                 raise SystemExit(f"GET {timing.path} answered {status}: {body[:300]!r}")
-    for _ in range(repeat):
-        for timing in timings.values():
-            status, body, ms = fetch(port, timing.path)
+    for number in range(repeat):
+        for timing in timings:
+            status, body, ms = fetch(timing.port, timing.path)
+            if status != 200:
+                raise SystemExit(f"GET {timing.path} answered {status}: {body[:300]!r}")
             timing.samples.append(ms)
             timing.status, timing.bytes = status, len(body)
             timing.last_body = body
-    return timings
+        if (number + 1) % 10 == 0:
+            say(f"  {number + 1}/{repeat} rounds")
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    path: str
+    target_ms: float = TARGET_PAGE_MS
+
+
+def site_pages() -> list[Page]:
+    """Every page of the site, at the corpus's heaviest: the council with most letters."""
+    from django.db.models import Count
+
+    from inspections.models import Authority, Inspection, Theme
+
+    largest = (
+        Authority.objects.annotate(letters=Count("inspections"))
+        .order_by("-letters", "slug")
+        .values("slug", "letters")
+        .first()
+    )
+    ids = list(Inspection.objects.order_by("pk").values_list("pk", flat=True))
+    letter = ids[len(ids) // 2]  # the middle letter, as /letters/50000/ at 100,000
+    theme = THEME if Theme.objects.filter(slug=THEME).exists() else Theme.objects.first().slug
+    return [
+        Page("home", "/"),
+        Page("themes", "/themes/"),
+        Page(f"theme ({theme})", f"/themes/{theme}/"),
+        Page("councils", "/authorities/"),
+        Page(
+            f"largest council ({largest['slug']}, {largest['letters']} letters)",
+            f"/authorities/{largest['slug']}/",
+            TARGET_SMALL_PAGE_MS,
+        ),
+        Page("a letter", f"/letters/{letter}/", TARGET_SMALL_PAGE_MS),
+        Page(f"theme filter ({theme})", f"/findings/?{urlencode({'theme': theme})}"),
+        Page(
+            "page 50 of a common word",
+            f"/findings/?{urlencode({'q': COMMON_WORD, 'page': 50})}",
+        ),
+        Page(
+            "CSV export of a common word",
+            f"/findings/export.csv?{urlencode({'q': COMMON_WORD})}",
+        ),
+        Page("grades", "/grades/"),
+    ]
+
+
+def worker_memory(master: subprocess.Popen) -> dict[str, int]:
+    """Gunicorn's worker's VmRSS and VmHWM (KB), read while it still runs."""
+    workers = children(master.pid)
+    if not workers:
+        return {}
+    return {"VmRSS": memory_kb(workers[0]), "VmHWM": memory_kb(workers[0], "VmHWM")}
 
 
 def start_gunicorn(database_url: str, port: int, log: Path) -> subprocess.Popen:
@@ -578,8 +695,21 @@ def start_datasette(database_file: Path, port: int, log: Path) -> subprocess.Pop
 
 
 def datasette_note(body: bytes) -> tuple[int | None, str]:
+    """Datasette's count and which facets timed out, from its JSON.
+
+    Datasette 1.0 names them (`facets_timed_out`, or `facet_results.timed_out`); 0.65
+    leaves a facet that timed out out of `facet_results` and says so only in its HTML, so
+    a requested facet missing from the JSON's results is one that timed out.
+    """
     data = json.loads(body)
-    timed_out = data.get("facets_timed_out") or []
+    facet_results = data.get("facet_results") or {}
+    if "facets_timed_out" in data:
+        timed_out = list(data["facets_timed_out"] or [])
+    elif isinstance(facet_results.get("timed_out"), list):
+        timed_out = list(facet_results["timed_out"])
+    else:
+        shown = facet_results.get("results", facet_results)
+        timed_out = [name for name in FACETS if name not in shown]
     note = f"facets timed out: {', '.join(timed_out)}" if timed_out else ""
     return data.get("filtered_table_rows_count"), note
 
@@ -587,11 +717,47 @@ def datasette_note(body: bytes) -> tuple[int | None, str]:
 # ----------------------------------------------------------------------------- explain
 
 
+class StatementLog:
+    """Every statement a request runs, with its parameters, its time and the `SET LOCAL`
+    settings in force when it ran (a page sets some inside a transaction for one query).
+
+    A connection execute wrapper, so the statement is kept as sent (SQL and parameters
+    apart), and a setting is forgotten when its outermost atomic block ends.
+    """
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+        self.statements: list[dict] = []
+        self._settings: list[str] = []
+        self._block = None
+
+    def __call__(self, execute, sql, params, many, context):
+        blocks = self.connection.atomic_blocks
+        block = blocks[0] if self.connection.in_atomic_block and blocks else None
+        if block is not self._block:  # a new transaction: nothing set locally yet
+            self._settings, self._block = [], block
+        in_force = list(self._settings)
+        if sql.lstrip().upper().startswith("SET LOCAL"):
+            self._settings.append(sql)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.statements.append(
+                {
+                    "sql": sql,
+                    "params": params,
+                    "ms": (time.perf_counter() - started) * 1000,
+                    "settings": in_force,
+                }
+            )
+
+
 def explain_queries(out: Path) -> list[dict]:
-    """Request each query in-process, capture its SQL, EXPLAIN ANALYZE every statement."""
-    from django.db import connection
+    """Request each query in-process, log its SQL, EXPLAIN ANALYZE every SELECT again in a
+    transaction of its own with the SET LOCAL settings the page had when it ran it."""
+    from django.db import connection, transaction
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client()
     summary = []
@@ -599,33 +765,37 @@ def explain_queries(out: Path) -> list[dict]:
         for query in QUERIES:
             path = findings_path(query.ours)
             client.get(path)  # warm
-            with CaptureQueriesContext(connection) as captured:
+            log = StatementLog(connection)
+            with connection.execute_wrapper(log):
                 started = time.perf_counter()
                 response = client.get(path)
                 total = (time.perf_counter() - started) * 1000
-            statements = [
-                (float(item["time"]) * 1000, item["sql"]) for item in captured.captured_queries
-            ]
-            sql_ms = sum(ms for ms, _ in statements)
+            sql_ms = sum(item["ms"] for item in log.statements)
             report.write(f"\n{'=' * 100}\n{query.label}: GET {path} -> {response.status_code}\n")
             report.write(
-                f"{len(statements)} statements, {sql_ms:.1f} ms in SQL, {total:.1f} ms in all\n"
+                f"{len(log.statements)} statements, {sql_ms:.1f} ms in SQL, {total:.1f} ms in all\n"
             )
             slow = []
-            for number, (ms, sql) in enumerate(statements, start=1):
-                report.write(f"\n--- statement {number}: {ms:.1f} ms\n{sql}\n")
-                if not sql.lstrip().upper().startswith("SELECT"):
+            for number, item in enumerate(log.statements, start=1):
+                sql, params = item["sql"], item["params"]
+                report.write(f"\n--- statement {number}: {item['ms']:.1f} ms\n")
+                for setting in item["settings"]:
+                    report.write(f"{setting};\n")
+                report.write(f"{sql}\nparameters: {params!r}\n")
+                if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
                     continue
-                with connection.cursor() as cursor:
-                    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+                with transaction.atomic(), connection.cursor() as cursor:
+                    for setting in item["settings"]:
+                        cursor.execute(setting)
+                    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
                     plan = "\n".join(row[0] for row in cursor.fetchall())
                 report.write(plan + "\n")
-                slow.append({"number": number, "ms": round(ms, 1), "sql": sql[:300]})
+                slow.append({"number": number, "ms": round(item["ms"], 1), "sql": sql[:300]})
             slow.sort(key=lambda item: -item["ms"])
             summary.append(
                 {
                     "query": query.label,
-                    "statements": len(statements),
+                    "statements": len(log.statements),
                     "sql_ms": round(sql_ms, 1),
                     "total_ms": round(total, 1),
                     "slowest": slow[:4],
@@ -665,6 +835,29 @@ def render_table(
                 f"{other.p95:.1f}" + (f" ({other.note})" if other.note else ""),
             ]
         rows.append(row)
+    return markdown_table(rows)
+
+
+def render_pages(pages: list[Page], timings: dict[str, Timing]) -> str:
+    rows = [["page", "path", "KB", "p50 ms", "p95 ms", "target p95 (at 100k)"]]
+    for page in pages:
+        timing = timings[page.label]
+        verdict = "ok" if timing.p95 <= page.target_ms else "MISSED"
+        rows.append(
+            [
+                page.label,
+                f"`{page.path}`",
+                f"{timing.bytes / 1024:,.0f}",
+                f"{timing.p50:,.1f}",
+                f"{timing.p95:,.1f}",
+                f"<= {page.target_ms:.0f} {verdict}",
+            ]
+        )
+    return markdown_table(rows)
+
+
+def markdown_table(rows: list[list[str]]) -> str:
+    header = rows[0]
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
     lines = []
     for index, row in enumerate(rows):
@@ -684,6 +877,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="database name (default bench_<letters>, e.g. bench_10k)")
     parser.add_argument("--corpus", type=Path, help="letters folder (default bench/out/corpus-<n>)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed")
+    parser.add_argument(
+        "--source",
+        choices=generate.SOURCES,
+        default="real",
+        help="the corpus's findings: from the real letters (default) or the five seeds only",
+    )
     parser.add_argument("--skip-import", action="store_true", help="use the database as it is")
     parser.add_argument("--workers", type=int, default=2, help="import processes")
     parser.add_argument(
@@ -708,9 +907,10 @@ def main(argv: list[str] | None = None) -> int:
     corpus = args.corpus or OUT_DIR / f"corpus-{label}"
     run_name = f"{label}-{args.tag}" if args.tag else label
     if args.pg_options:
-        # libpq reads PGOPTIONS: every connection of this process, its workers and
-        # gunicorn gets these settings, without touching the project's settings.
-        os.environ["PGOPTIONS"] = args.pg_options
+        # The settings read DATABASE_OPTIONS (libpq's PGOPTIONS would be overridden by the
+        # project's own `options`): every connection of this process, the import's workers,
+        # gunicorn's and the EXPLAIN's gets these settings.
+        os.environ["DATABASE_OPTIONS"] = args.pg_options
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     # Two runs at once share the 2 cores and spoil each other's numbers: take turns.
     lock = (OUT_DIR / ".run.lock").open("w")
@@ -735,11 +935,15 @@ def main(argv: list[str] | None = None) -> int:
             not manifest
             or manifest.get("letters") != args.letters
             or manifest.get("seed") != args.seed
+            or manifest.get("source", "seeds") != args.source
         ):
             shutil.rmtree(corpus, ignore_errors=True)
             say("generating the corpus ...")
-            manifest = generate.generate(args.letters, corpus, seed=args.seed)
-        say(f"  corpus: {manifest['letters']:,} files, {manifest['findings']:,} findings written")
+            manifest = generate.generate(args.letters, corpus, seed=args.seed, source=args.source)
+        say(
+            f"  corpus: {manifest['letters']:,} files, {manifest['findings']:,} findings written "
+            f"(from the {manifest.get('source', 'seeds')} letters)"
+        )
         results["generation_seconds"] = manifest["seconds"]
         recreate_database(database)
     elif not database_exists(database):
@@ -755,7 +959,16 @@ def main(argv: list[str] | None = None) -> int:
         paths = [str(path) for path in generate.iter_letter_paths(corpus, args.letters)]
         say(f"importing {len(paths):,} letters ...")
         analyzer = AutoAnalyze()
-        runs = import_corpus(paths, workers=args.workers, single=args.single, analyzer=analyzer)
+        memory = MemoryWatch()
+        before_kb = memory_kb()
+        runs = import_corpus(
+            paths, workers=args.workers, single=args.single, analyzer=analyzer, memory=memory
+        )
+        results["import_memory_kb"] = {
+            "parent_before": before_kb,
+            "parent_peak": max(memory.parent_kb, memory_kb("self", "VmHWM")),
+            "child_peak": memory.child_kb,
+        }
         for run in runs:
             say(
                 f"  {run.mode}: {run.letters:,} letters in {run.seconds:.1f} s = {run.rate:.0f} "
@@ -788,45 +1001,50 @@ def main(argv: list[str] | None = None) -> int:
     from django.urls import reverse
 
     reverse("inspections:finding-list")  # fails early if the page is not there
-    port = free_port()
-    gunicorn_log = OUT_DIR / f"gunicorn-{run_name}.log"
-    server = start_gunicorn(database_url, port, gunicorn_log)
-    try:
-        wait_until_up(port, "/findings/", server)
-        say(
-            f"timing /findings/ on gunicorn at {HOST}:{port} "
-            f"({args.warmup} warm-ups, {args.repeat} runs) ..."
-        )
-        ours = time_paths(
-            port,
-            {query.label: findings_path(query.ours) for query in QUERIES},
-            warmup=args.warmup,
-            repeat=args.repeat,
-        )
-    finally:
-        stop(server)
+    pages = site_pages()
 
-    theirs = None
+    datasette = None
     if args.datasette:
         ensure_datasette_venv()
         sqlite_file = OUT_DIR / f"datasette-{label}" / "db.db"
         say(f"exporting findings to {sqlite_file} ...")
         results["datasette_export_seconds"] = export_sqlite(sqlite_file, size["findings"])
+    gunicorn_log = OUT_DIR / f"gunicorn-{run_name}.log"
+    server = None
+    worker = {}
+    try:
         port = free_port()
-        datasette = start_datasette(sqlite_file, port, OUT_DIR / f"datasette-{label}.log")
-        try:
-            wait_until_up(port, "/db/findings.json?_size=1", datasette)
-            say(f"timing datasette at {HOST}:{port} ...")
-            theirs = time_paths(
-                port,
-                {query.label: datasette_path(query.datasette) for query in QUERIES},
-                warmup=args.warmup,
-                repeat=args.repeat,
+        server = start_gunicorn(database_url, port, gunicorn_log)
+        wait_until_up(port, "/findings/", server)
+        timings = [Timing(query.label, findings_path(query.ours), port) for query in QUERIES]
+        timings += [Timing(page.label, page.path, port) for page in pages]
+        if args.datasette:
+            datasette_port = free_port()
+            datasette = start_datasette(
+                sqlite_file, datasette_port, OUT_DIR / f"datasette-{label}.log"
             )
-            for timing in theirs.values():
-                timing.matches, timing.note = datasette_note(timing.last_body)
-        finally:
-            stop(datasette)
+            wait_until_up(datasette_port, "/db/findings.json?_size=1", datasette)
+            timings += [
+                Timing(query.label, datasette_path(query.datasette), datasette_port, "datasette")
+                for query in QUERIES
+            ]
+        servers = f"gunicorn at {HOST}:{port}"
+        if datasette:
+            servers += f" and Datasette at {HOST}:{datasette_port}, in the same rounds"
+        say(
+            f"timing {len(QUERIES)} findings queries and {len(pages)} pages on {servers} "
+            f"({args.warmup} warm-ups, {args.repeat} rounds) ..."
+        )
+        time_paths(timings, warmup=args.warmup, repeat=args.repeat)
+        worker = worker_memory(server)
+    finally:
+        stop(server)
+        stop(datasette)
+    ours = {timing.label: timing for timing in timings if timing.side == "ours"}
+    theirs = {timing.label: timing for timing in timings if timing.side == "datasette"} or None
+    for timing in (theirs or {}).values():
+        timing.matches, timing.note = datasette_note(timing.last_body)
+    results["worker_memory_kb"] = worker
 
     if args.explain:
         explain_file = OUT_DIR / f"explain-{run_name}.txt"
@@ -851,9 +1069,9 @@ def main(argv: list[str] | None = None) -> int:
                 "matches": timing.matches,
                 "note": timing.note,
             }
-            for timing in timings.values()
+            for timing in side_timings.values()
         }
-        for side, timings in (("ours", ours), ("datasette", theirs or {}))
+        for side, side_timings in (("ours", ours), ("datasette", theirs or {}))
     }
     results_file = OUT_DIR / f"results-{run_name}.json"
     results_file.write_text(json.dumps(results, indent=2, default=str) + "\n")
@@ -877,6 +1095,24 @@ def main(argv: list[str] | None = None) -> int:
         f"after {args.warmup} warm-ups"
     )
     say(render_table(ours, theirs, counts))
+    say()
+    say(f"pages: p50/p95 of the same {args.repeat} rounds")
+    say(render_pages(pages, ours))
+    say()
+    if "import_memory_kb" in results:
+        memory = results["import_memory_kb"]
+        say(
+            f"importer memory: this process's peak RSS {memory['parent_peak'] / 1024:.0f} MB "
+            f"({memory['parent_before'] / 1024:.0f} MB before the import); largest worker "
+            f"process seen {memory['child_peak'] / 1024:.0f} MB"
+        )
+    if worker:
+        verdict = "ok" if worker["VmRSS"] / 1024 <= TARGET_WORKER_RSS_MB else "MISSED"
+        say(
+            f"gunicorn worker after the rounds: VmRSS {worker['VmRSS'] / 1024:.0f} MB, peak "
+            f"(VmHWM) {worker['VmHWM'] / 1024:.0f} MB (target <= {TARGET_WORKER_RSS_MB:.0f}: "
+            f"{verdict})"
+        )
     start, end = results["load_average_start"][0], results["load_average_end"][0]
     say(f"load average (1 min) at start {start:.2f}, at end {end:.2f} on {os.cpu_count()} cores")
     say(f"results: {results_file}")

@@ -162,6 +162,27 @@ def test_the_same_bytes_twice_in_one_batch_are_stored_once(tmp_path):
 
 # Committed for real, so that the worker processes see the themes and each other's rows.
 @pytest.mark.django_db(transaction=True)
+def test_a_report_without_results_keeps_counts_and_rejections_only(tmp_path):
+    shutil.copy(seed_path(1), tmp_path / "a.txt")
+    shutil.copy(seed_path(1), tmp_path / "b.txt")
+    (tmp_path / "c.txt").write_text("Not a letter at all.")
+    seen = []
+
+    report = import_paths([tmp_path], keep_results=False, on_result=seen.append)
+
+    assert report.results == []
+    assert [report.count(outcome) for outcome in Outcome] == [1, 1, 1]
+    [rejected] = report.rejected
+    assert rejected.source_name == str(tmp_path / "c.txt") and rejected.reason
+    assert [result.outcome for result in seen] == [
+        Outcome.CREATED,
+        Outcome.UNCHANGED,
+        Outcome.REJECTED,
+    ]
+
+
+# Worker processes commit on connections of their own: outside the test's transaction.
+@pytest.mark.django_db(transaction=True)
 def test_worker_processes_import_every_batch_and_report_in_file_order(tmp_path, monkeypatch):
     from inspections import importer
     from inspections.themes.services import load_taxonomy

@@ -98,3 +98,16 @@ def test_debug_pages_are_opt_in():
     )
 
     assert result.stdout.splitlines() == ["DEBUG True 404", "URL patterns shown: True"]
+
+
+def test_database_options_come_after_the_projects_own(monkeypatch):
+    from config.settings.base import database_settings
+
+    url = "postgres://user@db.example:5432/archive"
+    monkeypatch.delenv("DATABASE_OPTIONS", raising=False)
+    assert database_settings(url)["OPTIONS"]["options"] == "-c parallel_setup_cost=5000"
+
+    monkeypatch.setenv("DATABASE_OPTIONS", "-c work_mem=64MB")
+    assert database_settings(url)["OPTIONS"]["options"] == (
+        "-c parallel_setup_cost=5000 -c work_mem=64MB"
+    )

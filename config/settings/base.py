@@ -93,7 +93,12 @@ def database_settings(url: str) -> dict:
     )
     # Starting parallel workers costs ~15 ms a query on a small server, more than a rare
     # word's whole search; a higher setup cost keeps parallel plans for scans that gain.
-    settings.setdefault("OPTIONS", {})["options"] = "-c parallel_setup_cost=5000"
+    options = "-c parallel_setup_cost=5000"
+    # More server settings for every connection, e.g. "-c work_mem=64MB" (the benchmark's
+    # --pg-options): libpq's PGOPTIONS would be overridden by the options set here.
+    if extra := os.environ.get("DATABASE_OPTIONS", "").strip():
+        options = f"{options} {extra}"
+    settings.setdefault("OPTIONS", {})["options"] = options
     # While the database is unreachable, fail fast (a 503 page) rather than hang a worker.
     settings["OPTIONS"]["connect_timeout"] = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     # A kept connection is checked before a request reuses it, so one broken by a database
