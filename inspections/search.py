@@ -37,14 +37,16 @@ _OUR_CONTROLS = _MARK_START + _MARK_END + "".join(_STAND_INS.values())
 
 
 def normalise_query(query: str | None) -> str:
-    """What we search for: trimmed, length-capped, with our highlight markers removed, and
-    hyphenated words read as the phrase of their parts, which matches every spelling."""
+    """What we search for, as the reader typed it: trimmed, length-capped, with our
+    highlight markers removed."""
     text = (query or "").replace(_MARK_START, " ").replace(_MARK_END, " ")
-    return query_with_compounds(" ".join(text.split())[:MAX_QUERY_LENGTH])
+    return " ".join(text.split())[:MAX_QUERY_LENGTH]
 
 
 def search_query(query: str) -> SearchQuery:
-    return SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    """The tsquery for a normalised query. Hyphenated words read as their whole form or
+    their parts (inspections.parsing.hyphens), so every spelling finds the same findings."""
+    return SearchQuery(query_with_compounds(query), search_type="websearch", config=SEARCH_CONFIG)
 
 
 def words_searched(query: str | None) -> int:
@@ -54,7 +56,8 @@ def words_searched(query: str | None) -> int:
         return 0
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT numnode(websearch_to_tsquery(%s::regconfig, %s))", [SEARCH_CONFIG, query]
+            "SELECT numnode(websearch_to_tsquery(%s::regconfig, %s))",
+            [SEARCH_CONFIG, query_with_compounds(query)],
         )
         return cursor.fetchone()[0]
 

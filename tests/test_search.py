@@ -381,3 +381,12 @@ def test_a_hyphenated_word_inside_a_phrase_and_beside_other_words():
     assert result_texts(urlencode({"q": '"multi-agency audits"'})) == [
         "Multi-agency audits are rare; meetings are timely."
     ]
+
+
+def test_the_page_shows_the_query_as_typed_though_it_searches_every_spelling(client):
+    letter = InspectionFactory()
+    FindingFactory(inspection=letter, text="Multiagency meetings are timely.")
+
+    page = client.get(FINDINGS_URL, {"q": "multi-agency"}).content.decode()
+
+    assert "<strong>1</strong> finding matching “multi-agency”" in page
