@@ -7,7 +7,7 @@ import re
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.template import loader
 
@@ -37,6 +37,10 @@ class QueryStringGuardMiddleware:
             return self.get_response(request)
         for key, values in request.GET.lists():
             if any(CONTROL_CHARACTER.search(text) for text in (key, *values)):
+                parameter = CONTROL_CHARACTER.sub("", key)[:50]
+                if is_api(request):
+                    detail = f"The query parameter “{parameter}” holds a control character."
+                    return JsonResponse({"detail": detail}, status=400)
                 return render(
                     request,
                     "400_query.html",
@@ -70,6 +74,11 @@ class QueryStringGuardMiddleware:
         return self.get_response(request)
 
 
+def is_api(request) -> bool:
+    """A request to the JSON API, which answers its errors in JSON too."""
+    return request.path.startswith("/api/")
+
+
 class DatabaseUnavailableMiddleware:
     """While PostgreSQL cannot be reached, answer 503 with a page that says so, not a 500.
 
@@ -89,6 +98,11 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.error("Database unavailable, answering 503: %s", exception)
+        if is_api(request):
+            detail = "The archive is briefly unavailable (its database cannot be reached)."
+            response = JsonResponse({"detail": detail}, status=503)
+            response["Retry-After"] = "30"
+            return response
         # No request context: its processors could need the database that just failed.
         html = loader.render_to_string("503.html")
         response = HttpResponse(html, status=503)

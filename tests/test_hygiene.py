@@ -47,6 +47,13 @@ def test_a_control_character_in_the_query_string_is_a_400_that_says_so(client, p
     assert "Findings</a>" in html  # the site's page, with its navigation
 
 
+def test_the_api_answers_a_control_character_in_json(client):
+    response = client.get("/api/v1/findings/?q=care%00")
+
+    assert response.status_code == 400
+    assert "control character" in response.json()["detail"]
+
+
 def test_a_control_character_in_a_letter_page_query_is_a_400(client, letter):
     response = client.get(f"{letter.get_absolute_url()}?q=%00")
 

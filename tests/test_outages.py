@@ -49,6 +49,23 @@ def test_pages_answer_503_while_the_database_is_unreachable_then_recover(client)
         assert client.get(url).status_code == 200, url
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_api_answers_an_outage_in_json(client):
+    FindingFactory()
+    real = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(closed_port()))
+    try:
+        response = client.get("/api/v1/findings/")
+    finally:
+        connection.close()
+        connection.settings_dict.update(HOST=real["HOST"], PORT=real["PORT"])
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "briefly unavailable" in response.json()["detail"]
+
+
 def test_connections_are_health_checked(settings):
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
 
