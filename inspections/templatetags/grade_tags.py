@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django import template
 
 from inspections import grades
-from inspections.templatetags.theme_tags import _axis_top
+from inspections.charts import Layout, Tick, axis_top, stacked_bars
 
 register = template.Library()
 
@@ -64,12 +64,6 @@ class Lane:
     y: float
     middle: float
     bands: list[Band]
-
-
-@dataclass(frozen=True)
-class Tick:
-    value: int
-    position: float
 
 
 TIMELINE = {"width": 760, "left": 150, "right": 16, "top": 8, "lane": 30, "bottom": 28}
@@ -158,64 +152,38 @@ def grade_timeline(history: list[grades.HistoryRow], name: str) -> dict:
     }
 
 
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    grade: str
-    label: str
-
-
-CHART = {"width": 720, "height": 300, "left": 44, "right": 12, "top": 12, "bottom": 32}
+CHART = Layout(width=720, height=300, left=44, right=12, top=12, bottom=32)
 
 
 @register.inclusion_tag("inspections/_grade_year_chart.html")
 def grade_year_chart(series: list[grades.YearGrades]) -> dict:
     """Stacked bars, one a year: councils by their latest overall effectiveness grade."""
-    size = CHART
-    plot_width = size["width"] - size["left"] - size["right"]
-    plot_height = size["height"] - size["top"] - size["bottom"]
-    top = _axis_top(max((year.total for year in series), default=0))
-    band = plot_width / max(len(series), 1)
-    bar_width = min(band * 0.7, 48)
-    bars, years = [], []
-    for index, year in enumerate(series):
-        left = size["left"] + index * band + (band - bar_width) / 2
-        base = size["top"] + plot_height
-        for grade in grades.GRADES:
-            count = year.counts.get(grade, 0)
-            if not count:
-                continue
-            height = plot_height * count / top
-            base -= height
-            bars.append(
-                Bar(
-                    x=round(left, 1),
-                    y=round(base, 1),
-                    width=round(bar_width, 1),
-                    height=round(height, 1),
-                    grade=grade,
-                    label=f"{year.year}, {grade_label(grade).lower()}: {count}",
+    top = axis_top(max((year.total for year in series), default=0))
+    columns = [
+        (
+            year.year,
+            [
+                (
+                    grade,
+                    year.counts.get(grade, 0),
+                    f"{year.year}, {grade_label(grade).lower()}: {year.counts.get(grade, 0)}",
                 )
-            )
-        years.append(Tick(year.year, round(size["left"] + (index + 0.5) * band, 1)))
-    step = top // 4 if top >= 4 else 1
-    ticks = [
-        Tick(value, round(size["top"] + plot_height * (1 - value / top), 1))
-        for value in range(0, top + 1, step)
+                for grade in grades.GRADES
+            ],
+        )
+        for year in series
     ]
+    bars, years, ticks = stacked_bars(columns, CHART, top)
     return {
         "series": series,
         "bars": bars,
         "years": years,
         "ticks": ticks,
         "legend": [(grade, grade_label(grade)) for grade in grades.GRADES],
-        "width": size["width"],
-        "height": size["height"],
-        "left": size["left"],
-        "right": size["width"] - size["right"],
-        "baseline": size["top"] + plot_height,
-        "year_label_y": size["top"] + plot_height + 20,
+        "width": CHART.width,
+        "height": CHART.height,
+        "left": CHART.left,
+        "right": CHART.width - CHART.right,
+        "baseline": CHART.baseline,
+        "year_label_y": CHART.baseline + 20,
     }
