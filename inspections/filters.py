@@ -94,6 +94,15 @@ class GradeFilter(MultipleChoiceFilter):
         return qs.alias(**{name: self.expression()}).filter(**{f"{name}__in": value})
 
 
+def latest_grade_filter(area: str, name: str) -> GradeFilter:
+    """Letters whose council's latest report graded `area` as chosen."""
+    return GradeFilter(
+        label=f"{name} (council's latest report)",
+        expression=partial(grades.latest_grade, area),
+        narrowing=partial(grades.councils_graded, area),
+    )
+
+
 class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -199,31 +208,17 @@ class LetterFilter(ArchiveFilter):
     )
     # The council's grades now: each from its latest report to grade that judgement, whatever
     # the letter's own date (the findings page has the grade at the time).
-    latest_overall_effectiveness = GradeFilter(
-        label="Overall effectiveness (council's latest report)",
-        expression=partial(grades.latest_grade, JudgementArea.OVERALL_EFFECTIVENESS),
-        narrowing=partial(grades.councils_graded, JudgementArea.OVERALL_EFFECTIVENESS),
+    latest_overall_effectiveness = latest_grade_filter(
+        JudgementArea.OVERALL_EFFECTIVENESS, "Overall effectiveness"
     )
-    latest_leadership = GradeFilter(
-        label="Leaders (council's latest report)",
-        expression=partial(grades.latest_grade, JudgementArea.LEADERSHIP),
-        narrowing=partial(grades.councils_graded, JudgementArea.LEADERSHIP),
+    latest_leadership = latest_grade_filter(JudgementArea.LEADERSHIP, "Leaders")
+    latest_help_and_protection = latest_grade_filter(
+        JudgementArea.HELP_AND_PROTECTION, "Help and protection"
     )
-    latest_help_and_protection = GradeFilter(
-        label="Help and protection (council's latest report)",
-        expression=partial(grades.latest_grade, JudgementArea.HELP_AND_PROTECTION),
-        narrowing=partial(grades.councils_graded, JudgementArea.HELP_AND_PROTECTION),
+    latest_children_in_care = latest_grade_filter(
+        JudgementArea.CHILDREN_IN_CARE, "Children in care"
     )
-    latest_children_in_care = GradeFilter(
-        label="Children in care (council's latest report)",
-        expression=partial(grades.latest_grade, JudgementArea.CHILDREN_IN_CARE),
-        narrowing=partial(grades.councils_graded, JudgementArea.CHILDREN_IN_CARE),
-    )
-    latest_care_leavers = GradeFilter(
-        label="Care leavers (council's latest report)",
-        expression=partial(grades.latest_grade, JudgementArea.CARE_LEAVERS),
-        narrowing=partial(grades.councils_graded, JudgementArea.CARE_LEAVERS),
-    )
+    latest_care_leavers = latest_grade_filter(JudgementArea.CARE_LEAVERS, "Care leavers")
 
 
 def canonical_query(filterset: ArchiveFilter, data: QueryDict) -> QueryDict:
