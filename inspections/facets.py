@@ -4,11 +4,11 @@ Counts come from the same FilterSet as the result list. Each facet is counted wi
 other facet's filter applied but not its own, so people can see what widening a choice
 gives: clicking a value of a facet with nothing chosen yields exactly the count shown.
 
-Counting is exact up to EXACT_COUNT_LIMIT results. Above it, counting every match would
-read most of the table (a common word matches half of all findings: two seconds at 1.5
-million findings), so the counts come from a random sample of the table's pages instead,
-scaled up and shown as estimates ("about 730,000"). The planner's row estimate decides,
-before anything is counted.
+Counting is exact up to settings.FACET_EXACT_COUNT_LIMIT results. Above it, counting every
+match would read most of the table (a common word matches half of all findings: two seconds
+at 1.5 million findings), so the counts come from a random sample of the table's pages
+instead, scaled up and shown as estimates ("about 730,000"). The planner's row estimate
+decides, before anything is counted. With the setting None, every count is exact.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import ExtractYear
@@ -29,7 +30,6 @@ from django.http import QueryDict
 from inspections import grades
 from inspections.models import Category, InspectionType
 
-EXACT_COUNT_LIMIT = 10_000  # results; more are counted on a sample
 SAMPLE_ROWS = 40_000  # about how many rows of the table a sampled count reads, by default
 # The same pages each time, so a page's estimates do not change on reload.
 SAMPLE_SEED = 0
@@ -196,7 +196,7 @@ def facet_counts(
             table_pages = table_pages or table_sample(queryset.model._meta.db_table, sample_rows)
             sample = table_pages
         grouped, total = _grouped_counts(results, group, sample)
-        if sample is not None and total <= EXACT_COUNT_LIMIT:
+        if sample is not None and total <= settings.FACET_EXACT_COUNT_LIMIT:
             # The planner overestimated: few enough to count exactly, and a sample of so
             # few could miss them all.
             sample = None
@@ -241,8 +241,10 @@ def table_sample(table: str, sample_rows: int = SAMPLE_ROWS) -> Sample:
 
 
 def too_many_to_count(queryset) -> bool:
-    """Whether the planner expects `queryset` to give more than EXACT_COUNT_LIMIT rows."""
-    return estimated_rows(queryset) > EXACT_COUNT_LIMIT
+    """Whether the planner expects `queryset` to give more than FACET_EXACT_COUNT_LIMIT rows:
+    never when that setting is None (every count exact, however slow)."""
+    limit = settings.FACET_EXACT_COUNT_LIMIT
+    return limit is not None and estimated_rows(queryset) > limit
 
 
 def estimated_rows(queryset) -> int:

@@ -39,9 +39,9 @@ def seeds():
 
 
 @pytest.fixture
-def estimating(monkeypatch):
+def estimating(settings):
     """Every result set counts as too big to count exactly."""
-    monkeypatch.setattr(facets, "EXACT_COUNT_LIMIT", -1)
+    settings.FACET_EXACT_COUNT_LIMIT = -1
 
 
 def snapshot(result) -> tuple:
@@ -53,9 +53,9 @@ def snapshot(result) -> tuple:
 
 @pytest.mark.parametrize("query", QUERIES)
 @pytest.mark.parametrize("read", [browse_findings, browse_letters])
-def test_estimates_on_a_whole_table_sample_equal_the_exact_counts(seeds, monkeypatch, query, read):
+def test_estimates_on_a_whole_table_sample_equal_the_exact_counts(seeds, settings, query, read):
     exact = read(QueryDict(query))
-    monkeypatch.setattr(facets, "EXACT_COUNT_LIMIT", -1)
+    settings.FACET_EXACT_COUNT_LIMIT = -1
     estimated = read(QueryDict(query))
 
     assert not exact.estimated
@@ -112,6 +112,31 @@ def test_an_overestimate_falls_back_to_exact_counts(seeds, monkeypatch):
 
     assert not result.estimated
     assert result.total == Finding.objects.filter(search_vector="worcestershire").count()
+
+
+def test_with_no_limit_every_count_is_exact_and_every_result_listed(
+    client, seeds, settings, monkeypatch
+):
+    # The planner expects more than any limit, as for a common word at 100,000 letters.
+    monkeypatch.setattr(facets, "estimated_rows", lambda queryset: 10**9)
+    monkeypatch.setattr(browse, "FINDINGS_SCALE", browse.Scale(sample_rows=40_000, listed=6))
+    settings.FACET_EXACT_COUNT_LIMIT = 10**12
+    counted_exactly = browse_findings(QueryDict("q=assessment"))
+    settings.FACET_EXACT_COUNT_LIMIT = None  # what FACET_EXACT_COUNT_LIMIT=none sets
+
+    result = browse_findings(QueryDict("q=assessment"))
+    html = client.get(reverse("inspections:finding-list"), {"q": "assessment"}).content.decode()
+
+    matches = Finding.objects.search("assessment", newest_field="inspection__letter_date")
+    assert not result.estimated
+    assert not any(facet.estimated for facet in result.facets)
+    assert result.total == matches.count() > 6
+    # Every match listed and paginated, ranked whole: not the best of the newest six.
+    assert result.listed == result.total
+    assert result.page.paginator.num_pages == -(-result.total // browse.RESULTS_PER_PAGE)
+    assert snapshot(result) == snapshot(counted_exactly)
+    assert "About <strong>" not in html
+    assert "counts are estimated from a sample" not in html
 
 
 def test_sampled_counts_are_scaled_by_the_tables_rows_over_the_samples():

@@ -9,7 +9,7 @@ import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
-from inspections import facets, grades
+from inspections import grades
 from inspections.browse import browse_findings, browse_letters
 from inspections.importer import import_paths
 from inspections.models import Authority
@@ -139,9 +139,9 @@ def test_choosing_a_grade_at_the_time_gives_the_count_its_facet_showed(story):
         "latest_care_leavers=none&region=London",
     ],
 )
-def test_letter_grade_counts_on_the_sampled_path_equal_the_exact_ones(story, monkeypatch, query):
+def test_letter_grade_counts_on_the_sampled_path_equal_the_exact_ones(story, settings, query):
     exact = browse_letters(QueryDict(query))
-    monkeypatch.setattr(facets, "EXACT_COUNT_LIMIT", -1)
+    settings.FACET_EXACT_COUNT_LIMIT = -1
     estimated = browse_letters(QueryDict(query))
     assert estimated.estimated
     assert estimated.total == exact.total
@@ -150,9 +150,9 @@ def test_letter_grade_counts_on_the_sampled_path_equal_the_exact_ones(story, mon
 
 
 @pytest.mark.parametrize("query", ["grade_at_time=inadequate", "q=caseloads&grade_at_time=none"])
-def test_finding_grade_counts_on_the_sampled_path_equal_the_exact_ones(story, monkeypatch, query):
+def test_finding_grade_counts_on_the_sampled_path_equal_the_exact_ones(story, settings, query):
     exact = browse_findings(QueryDict(query))
-    monkeypatch.setattr(facets, "EXACT_COUNT_LIMIT", -1)
+    settings.FACET_EXACT_COUNT_LIMIT = -1
     estimated = browse_findings(QueryDict(query))
     assert estimated.estimated
     assert estimated.total == exact.total

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 
 STRONG_KEY = "k" + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"  # 51 characters
@@ -111,3 +113,19 @@ def test_database_options_come_after_the_projects_own(monkeypatch):
     assert database_settings(url)["OPTIONS"]["options"] == (
         "-c parallel_setup_cost=5000 -c work_mem=64MB"
     )
+
+
+def test_the_exact_count_limit_is_a_number_or_none(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.settings.base import env_count_limit
+
+    assert env_count_limit("FACET_EXACT_COUNT_LIMIT_UNSET", 10_000) == 10_000
+    monkeypatch.setenv("FACET_EXACT_COUNT_LIMIT_UNSET", " 500 ")
+    assert env_count_limit("FACET_EXACT_COUNT_LIMIT_UNSET", 10_000) == 500
+    for value in ("none", "None", "off"):
+        monkeypatch.setenv("FACET_EXACT_COUNT_LIMIT_UNSET", value)
+        assert env_count_limit("FACET_EXACT_COUNT_LIMIT_UNSET", 10_000) is None
+    monkeypatch.setenv("FACET_EXACT_COUNT_LIMIT_UNSET", "lots")
+    with pytest.raises(ImproperlyConfigured, match="whole number or none"):
+        env_count_limit("FACET_EXACT_COUNT_LIMIT_UNSET", 10_000)

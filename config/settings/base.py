@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -106,6 +107,26 @@ def database_settings(url: str) -> dict:
     settings["CONN_HEALTH_CHECKS"] = True
     return settings
 
+
+def env_count_limit(name: str, default: int) -> int | None:
+    """A number of results from the environment; "none" (or "off") for no limit at all."""
+    value = os.environ.get(name, str(default)).strip().lower()
+    if value in {"none", "off"}:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number or none, not {value!r}"
+        ) from None
+
+
+# Facet counts and the total are exact up to this many results; above it they are estimated
+# on a sample of the table, and a search by relevance lists the best of its newest matches
+# (inspections.facets, inspections.browse): counting a common word exactly reads half the
+# findings table. "none" counts and ranks every result exactly, however many: the
+# benchmark's like-for-like comparison (seconds a page at 100,000 letters).
+FACET_EXACT_COUNT_LIMIT = env_count_limit("FACET_EXACT_COUNT_LIMIT", 10_000)
 
 # Exports streamed at once by one server process; more are asked to come back (a 503).
 EXPORT_CONCURRENCY = int(os.environ.get("EXPORT_CONCURRENCY", "2"))

@@ -1,20 +1,22 @@
 """The API's views: thin read-only viewsets over the selectors and the pages' FilterSets."""
 
+from django.conf import settings
 from django.utils.decorators import method_decorator
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from inspections import browse, selectors
 from inspections.api import serializers
-from inspections.facets import EXACT_COUNT_LIMIT
 from inspections.filters import FindingFilter, LetterFilter
 from inspections.freshness import conditional
 
 LARGE_SEARCHES = (
-    f"A search by relevance that matches more than {EXACT_COUNT_LIMIT:,} {{noun}} ranks the "
-    "newest "
+    f"A search by relevance that matches more than {settings.FACET_EXACT_COUNT_LIMIT:,} "
+    "{noun} ranks the newest "
     "{listed:,} matches, as the page does (ranking every match would read most of the "
     "archive); `sort=newest` or `sort=oldest` lists every match. "
+    if settings.FACET_EXACT_COUNT_LIMIT is not None
+    else ""  # every match is ranked, however many
 )
 CURSOR_HELP = (
     "Pages come by cursor: follow `next` and `previous` as given. `page_size` (1-100, "
