@@ -145,7 +145,7 @@ def browse_findings(data: QueryDict) -> Browse:
         Finding.objects.all(),
         FINDING_FACETS,
         total_facet="category",
-        newest_field="inspection__letter_date",
+        newest_field="letter_date",
         scale=FINDINGS_SCALE,
     )
     ids = [finding.pk for finding in browse.page.object_list]
@@ -433,9 +433,7 @@ def export_rows(data: QueryDict, *, base_url: str) -> Iterator[dict]:
         raise ExportInvalid({name: list(texts) for name, texts in filterset.errors.items()})
     # The page's order, so the file holds what the page listed, however many match.
     estimated = too_many_to_count(filterset.qs.order_by())
-    ordered = _in_order(
-        filterset, filterset.qs, "inspection__letter_date", FINDINGS_SCALE, estimated=estimated
-    )
+    ordered = _in_order(filterset, filterset.qs, "letter_date", FINDINGS_SCALE, estimated=estimated)
     if isinstance(ordered, BestOfNewest):
         ids = ordered.ids(0, EXPORT_ROW_LIMIT)
     else:

@@ -23,12 +23,19 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
-from django.db.models.functions import ExtractYear
+from django.db.models import F, Func, IntegerField, Value
+from django.db.models.functions import Cast
 from django.http import QueryDict
 
 from inspections import grades
-from inspections.models import Category, InspectionType
+from inspections.models import (
+    Authority,
+    Category,
+    FindingTheme,
+    InspectionType,
+    JudgementArea,
+    Theme,
+)
 
 SAMPLE_ROWS = 40_000  # about how many rows of the table a sampled count reads, by default
 # The same pages each time, so a page's estimates do not change on reload.
@@ -44,12 +51,43 @@ class FacetSpec:
     labels: dict | None = None  # fixed names for fixed values
     by_value: bool = False  # list in value order (years) rather than by count
     is_year: bool = False
-    many: bool = False  # a result may have several values (through a many-to-many)
+    # A result may have several values, through a many-to-many table: (table, column of the
+    # result's id, column of the value). `value_path` is then unused.
+    through: tuple[str, str, str] | None = None
     # What to group by when it is no field but computed for each row (a council's grade,
     # a subquery): the same expression its filter uses.
     expression: Callable[[], object] | None = None
+    # A council's grade at each row's date, counted by joining these periods (a queryset of
+    # authority_id, since, until, grade: grades.grade_periods) on the row's council and
+    # date: one hash probe a row, where `expression` is a subquery a row.
+    periods: Callable[[], object] | None = None
     in_order: tuple[str, ...] | None = None  # list values in this order (a scale)
     narrowable: bool = False  # long enough to offer a box that narrows its values by name
+    # Counted by an id (`value_path`: a council's, a theme's), a number hashed once a row,
+    # and named afterwards from the few rows it stands for: each id's (value, label). Ids
+    # that give one value (the councils of a region) add up.
+    named: Callable[[], dict[int, tuple[str, str]]] | None = None
+
+
+def _councils_by_slug() -> dict[int, tuple[str, str]]:
+    return {
+        pk: (slug, name)
+        for pk, slug, name in Authority.objects.order_by().values_list("pk", "slug", "name")
+    }
+
+
+def _councils_by_region() -> dict[int, tuple[str, str]]:
+    return {
+        pk: (region, region)
+        for pk, region in Authority.objects.order_by().values_list("pk", "region")
+    }
+
+
+def _themes_by_slug() -> dict[int, tuple[str, str]]:
+    return {
+        pk: (slug, name)
+        for pk, slug, name in Theme.objects.order_by().values_list("pk", "slug", "name")
+    }
 
 
 @dataclass
@@ -104,21 +142,17 @@ def _folded(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-def letter_facets(letter_path: str) -> list[FacetSpec]:
+def letter_facets() -> list[FacetSpec]:
+    """The facets of a letter's council, date and type: on a letter, or on a finding, which
+    carries its letter's (models.Finding)."""
     return [
-        FacetSpec(
-            "authority",
-            "Council",
-            f"{letter_path}authority__slug",
-            label_path=f"{letter_path}authority__name",
-            narrowable=True,
-        ),
-        FacetSpec("region", "Region", f"{letter_path}authority__region"),
-        FacetSpec("year", "Year", f"{letter_path}letter_date", by_value=True, is_year=True),
+        FacetSpec("authority", "Council", "authority_id", named=_councils_by_slug, narrowable=True),
+        FacetSpec("region", "Region", "authority_id", named=_councils_by_region),
+        FacetSpec("year", "Year", "letter_date", by_value=True, is_year=True),
         FacetSpec(
             "inspection_type",
             "Inspection type",
-            f"{letter_path}inspection_type",
+            "inspection_type",
             labels=dict(InspectionType.choices),
         ),
     ]
@@ -128,10 +162,15 @@ GRADE_LABELS = dict(grades.grade_choices())
 GRADE_ORDER = tuple(GRADE_LABELS)  # best first, as the scale reads
 
 FINDING_FACETS = [
-    *letter_facets("inspection__"),
+    *letter_facets(),
     FacetSpec("category", "Category", "category", labels=dict(Category.choices)),
     FacetSpec(
-        "theme", "Theme", "themes__slug", label_path="themes__name", many=True, narrowable=True
+        "theme",
+        "Theme",
+        "",
+        through=(FindingTheme._meta.db_table, "finding_id", "theme_id"),
+        named=_themes_by_slug,
+        narrowable=True,
     ),
     FacetSpec(
         "grade_at_time",
@@ -139,11 +178,12 @@ FINDING_FACETS = [
         "grade_at_time",
         labels=GRADE_LABELS,
         expression=grades.grade_at_time_of_finding,
+        periods=partial(grades.grade_periods, JudgementArea.OVERALL_EFFECTIVENESS),
         in_order=GRADE_ORDER,
     ),
 ]
 LETTER_FACETS = [
-    *letter_facets(""),
+    *letter_facets(),
     FacetSpec(
         "priority_action",
         "Area for priority action",
@@ -175,17 +215,15 @@ def facet_counts(
     """Count every facet's values over the filtered results, each facet ignoring its own filter.
 
     Facets whose own filter is not in use see the same results, so they are counted together
-    in one scan (GROUPING SETS); a facet with a chosen value gets a query of its own. The
-    theme facet, reached through a many-to-many join, is always counted on its own.
+    in one scan (GROUPING SETS, and the theme facet joined to the same rows); a facet with a
+    chosen value gets a query of its own.
     """
     groups: dict[str, tuple[QueryDict, list[FacetSpec]]] = {}
     for spec in specs:
         others = data.copy()
         for name in (spec.name, "page"):
             others.pop(name, None)
-        # A facet with several values a result (themes) would multiply the shared rows.
-        key = f"{others.urlencode()}|{spec.name}" if spec.many else others.urlencode()
-        groups.setdefault(key, (others, []))[1].append(spec)
+        groups.setdefault(others.urlencode(), (others, []))[1].append(spec)
     counts: dict[str, list[tuple[str, str, int]]] = {}
     estimated: set[str] = set()
     table_pages = None  # the sample, drawn once and shared by every group that needs it
@@ -261,63 +299,142 @@ def estimated_rows(queryset) -> int:
 def _grouped_counts(
     results, specs: list[FacetSpec], sample: Sample | None = None
 ) -> tuple[dict[str, list[tuple[str, str, int]]], int]:
-    """(value, label, count) rows for each facet, and the rows counted, in one query.
+    """(value, label, count) rows for each facet, and the rows counted, in one statement.
 
-    One GROUP BY GROUPING SETS query. With a `sample`, the rows are those of a sample of
-    the table's pages, and the counts are scaled up to the whole table.
+    The results are read once: GROUP BY GROUPING SETS counts the facets with one value a
+    row, and a facet with several (themes) joins its table to the same rows. With a
+    `sample`, the rows are those of a sample of the table's pages, and the counts are
+    scaled up to the whole table.
     """
-    columns: dict[str, object] = {}
-    sets = []
-    for index, spec in enumerate(specs):
-        value = f"v{index}"
-        if spec.expression is not None:
-            columns[value] = spec.expression()
-        elif spec.is_year:
-            columns[value] = ExtractYear(spec.value_path)
-        else:
-            columns[value] = F(spec.value_path)
-        names = [value]
-        if spec.label_path:
-            columns[f"l{index}"] = F(spec.label_path)
-            names.append(f"l{index}")
-        sets.append(names)
-    sql, params = results.values(**columns).query.sql_with_params()
-    if sample is not None:
-        sql = _sampled(sql, sample)
-    selected = ", ".join(columns)
-    # The empty set counts every row: the sample's size, or the theme facet's rows.
-    grouping = ", ".join([*(f"({', '.join(names)})" for names in sets), "()"])
-    flags = ", ".join(f"GROUPING(v{index})" for index in range(len(specs)))
+    sql, params, sets = _facet_rows(results, specs, sample)
+    through = [(index, spec.through) for index, spec in enumerate(specs) if spec.through]
+    names = [name for columns_set in sets.values() for name in columns_set]
+    # GROUPING(v) is 0 for the facet a row counts.
+    flags = [f"GROUPING(v{index})" if index in sets else "1" for index in range(len(specs))]
+    selected = [
+        name if index in sets else "NULL::bigint"
+        for index in range(len(specs))
+        for name in (sets.get(index) or [f"v{index}"])
+    ]
+    # The empty set counts every row: the results' total.
+    grouping = ", ".join([*(f"({', '.join(columns)})" for columns in sets.values()), "()"])
+    single_names = ", ".join(names) or "1"
+    # Counted first by every value column together (one hash probe a row), then those few
+    # thousand counts summed by each facet: hashing every row once for each facet cost more
+    # than reading the rows.
+    statement = (
+        f"SELECT {', '.join(flags)}, {', '.join(selected)}, COALESCE(SUM(n), 0)::bigint FROM ("
+        f"SELECT {single_names}, COUNT(*) AS n FROM results GROUP BY {single_names}"
+        f") AS counted GROUP BY GROUPING SETS ({grouping})"
+    )
+    for index, (table, key, value) in through:
+        flags_here = ["0" if other == index else "1" for other in range(len(specs))]
+        nulls = [
+            "NULL" if name != f"v{index}" else f"through.{value}"
+            for other in range(len(specs))
+            for name in (sets.get(other) or [f"v{other}"])
+        ]
+        statement += (
+            f" UNION ALL SELECT {', '.join(flags_here)}, {', '.join(nulls)}, COUNT(*) "
+            f'FROM results JOIN "{table}" AS through ON through.{key} = results.result_id '
+            f"GROUP BY through.{value}"
+        )
+    # Read once, used by each count; inlined when used once (no tuples written aside).
+    materialized = "MATERIALIZED " if through else ""
+    statement = f"WITH results AS {materialized}({sql}) {statement}"
     with transaction.atomic(), connection.cursor() as cursor:
         if sample is not None:
             # The planner expects the sample's matches to be many and would hash every
             # letter or theme row to join them; a few thousand index look-ups are faster.
             cursor.execute("SET LOCAL enable_hashjoin = off")
             cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute(
-            f"SELECT {flags}, {selected}, COUNT(*) FROM ({sql}) AS results "
-            f"GROUP BY GROUPING SETS ({grouping})",
-            params,
-        )
+        cursor.execute(statement, params)
         rows = cursor.fetchall()
-    scale = sample.scale if sample is not None else 1
+    columns = [name for index in range(len(specs)) for name in (sets.get(index) or [f"v{index}"])]
+    return _by_facet(rows, specs, columns, sample.scale if sample is not None else 1)
+
+
+def _facet_rows(
+    results, specs: list[FacetSpec], sample: Sample | None
+) -> tuple[str, list, dict[int, list[str]]]:
+    """The results as SQL with a column for each facet's value (and label), and for each
+    facet counted by GROUPING SETS the columns of its set."""
+    columns: dict[str, object] = {}
+    sets: dict[int, list[str]] = {}
+    joins: list[tuple[str, list]] = []  # grades at the time: (LEFT JOIN ... ON ..., params)
+    joined_values: list[str] = []
+    if any(spec.through for spec in specs):
+        columns["result_id"] = F("pk")
+    for index, spec in enumerate(specs):
+        value = f"v{index}"
+        if spec.through:
+            continue
+        if spec.periods is not None:
+            columns[f"a{index}"] = F("authority_id")
+            columns[f"d{index}"] = F("letter_date")
+            periods_sql, periods_params = spec.periods().query.sql_with_params()
+            joins.append(
+                (
+                    f"LEFT JOIN ({periods_sql}) AS p{index} ON p{index}.authority_id = "
+                    f"results.a{index} AND results.d{index} >= p{index}.since AND "
+                    f"(p{index}.until IS NULL OR results.d{index} < p{index}.until)",
+                    list(periods_params),
+                )
+            )
+            joined_values.append(f"COALESCE(p{index}.grade, %s) AS {value}")
+            sets[index] = [value]
+            continue
+        if spec.expression is not None:
+            columns[value] = spec.expression()
+        elif spec.is_year:
+            # date_part()::int, not EXTRACT: EXTRACT gives a numeric, slower to hash.
+            columns[value] = Cast(
+                Func(Value("year"), F(spec.value_path), function="date_part"), IntegerField()
+            )
+        else:
+            columns[value] = F(spec.value_path)
+        sets[index] = [value]
+        if spec.label_path:
+            columns[f"l{index}"] = F(spec.label_path)
+            sets[index].append(f"l{index}")
+    if not columns:
+        columns["result_id"] = F("pk")
+    sql, params = results.values(**columns).query.sql_with_params()
+    if sample is not None:
+        sql = _sampled(sql, sample)
+    params = list(params)
+    if joins:
+        sql = f"SELECT results.*, {', '.join(joined_values)} FROM ({sql}) AS results " + " ".join(
+            join for join, _ in joins
+        )
+        params = [grades.NO_GRADE] * len(joined_values) + params
+        for _, join_params in joins:
+            params += join_params
+    return sql, params, sets
+
+
+def _by_facet(
+    rows, specs: list[FacetSpec], columns: list[str], scale: float
+) -> tuple[dict[str, list[tuple[str, str, int]]], int]:
     by_facet: dict[str, list[tuple[str, str, int]]] = {spec.name: [] for spec in specs}
-    names = list(columns)
+    named = {spec.named: spec.named() for spec in specs if spec.named}  # one read each
     total = 0
+    counted: dict[tuple[int, str], list] = {}  # (facet, value) -> [label, count]
     for row in rows:
         flags_row, values, count = row[: len(specs)], row[len(specs) : -1], row[-1]
         if 0 not in flags_row:
             total = round(count * scale)
             continue
-        # GROUPING(v) is 0 for the one facet this row counts.
         index = flags_row.index(0)
-        cells = dict(zip(names, values, strict=True))
-        value = cells[f"v{index}"]
+        cells = dict(zip(columns, values, strict=True))
+        value, label = cells[f"v{index}"], cells.get(f"l{index}")
+        if specs[index].named is not None and value is not None:
+            value, label = named[specs[index].named].get(value, (None, None))
         if value is None or value == "":
             continue
-        by_facet[specs[index].name].append(
-            (_as_param(value), cells.get(f"l{index}"), round(count * scale))
-        )
+        counted.setdefault((index, _as_param(value)), [label, 0])[1] += count
+    for (index, value), (label, count) in counted.items():
+        by_facet[specs[index].name].append((value, label, round(count * scale)))
     return by_facet, total
 
 

@@ -168,7 +168,9 @@ class ArchiveFilter(django_filters.FilterSet):
 
 
 class FindingFilter(ArchiveFilter):
-    letter_path = "inspection__"
+    # A finding carries its letter's council, date and type (models.Finding): filtering on
+    # them needs no join to the letters.
+    letter_path = ""
 
     category = MultipleChoiceFilter(label="Category", choices=Category.choices, distinct=False)
     theme = ModelMultipleChoiceFilter(

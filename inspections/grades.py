@@ -26,8 +26,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lead
 from django.urls import reverse
 
 from inspections.models import (
@@ -91,8 +92,33 @@ def grade_at_time_of_finding() -> Coalesce:
     own findings count under the grade that report gave)."""
     return latest_grade(
         JudgementArea.OVERALL_EFFECTIVENESS,
-        authority="inspection__authority_id",
-        on_or_before="inspection__letter_date",
+        authority="authority_id",
+        on_or_before="letter_date",
+    )
+
+
+def grade_periods(area: str) -> QuerySet:
+    """Each report's grade in `area` and the dates it held: from the report's date until
+    the council's next report to grade `area` (None: still current).
+
+    Rows `authority_id`, `since`, `until`, `grade`: a few hundred. Counting findings by the
+    grade at the time joins these on council and date (facets.py), one hash probe a finding,
+    where `grade_at_time_of_finding()` runs a subquery for each finding (a second a million).
+    Two reports on one day: the later id holds from that day, as `latest_grade` orders them.
+    """
+    return (
+        Judgement.objects.filter(area=area, inspection__inspection_type=REPORT)
+        .annotate(
+            authority_id=F("inspection__authority_id"),
+            since=F("inspection__letter_date"),
+            until=Window(
+                Lead("inspection__letter_date"),
+                partition_by=[F("inspection__authority_id")],
+                order_by=[F("inspection__letter_date").asc(), F("inspection_id").asc()],
+            ),
+        )
+        .values("authority_id", "since", "until", "grade")
+        .order_by()
     )
 
 

@@ -232,6 +232,9 @@ def _store_many(pending: list[_Pending], *, authorities: AuthorityCache) -> list
     Finding.objects.bulk_create(
         Finding(
             inspection=inspection,
+            authority_id=inspection.authority_id,
+            letter_date=inspection.letter_date,
+            inspection_type=inspection.inspection_type,
             category=finding.category,
             heading=finding.heading[:300],
             position=position,

@@ -103,7 +103,7 @@ class LetterViewSet(ArchiveViewSet):
 class FindingViewSet(ArchiveViewSet):
     serializer_class = serializers.FindingSerializer
     filterset_class = FindingFilter
-    newest_field = "inspection__letter_date"
+    newest_field = "letter_date"
     scale = browse.FINDINGS_SCALE
 
     def get_queryset(self):
