@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import F, Prefetch
 from django.http import QueryDict
 from django.urls import reverse
@@ -34,6 +34,7 @@ from inspections.filters import (
     ignored_values,
 )
 from inspections.models import Category, Finding, FindingTheme, Inspection, InspectionType, Theme
+from inspections.routers import read_alias
 from inspections.search import marked_if_matched, normalise_query, words_searched
 from inspections.selectors import FINDING_TEXT_FIELDS, LETTER_TEXT_FIELDS
 
@@ -221,7 +222,9 @@ def _browse(
     query = normalise_query(filterset.form.cleaned_data.get("q"))
     if query and not total and not words_searched(query):
         notices.append(_unsearchable(query))
-    with transaction.atomic(), connection.cursor() as cursor:
+    # SET LOCAL holds inside a transaction: on the connection the page's rows are read from.
+    alias = read_alias(filterset.qs.model)
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         if total < SERIAL_BELOW:
             # The counts say the matches are few: starting parallel workers would cost more
             # than ranking them (measured ~20 ms of a rare word's 25 ms at 100,000 letters).
@@ -340,7 +343,7 @@ class BestOfNewest:
         """The ids of results start to stop (at most the window), in order."""
         stop = min(stop, self.window)
         sql, params = self.candidates.query.sql_with_params()
-        with connection.cursor() as cursor:
+        with connections[self.candidates.db].cursor() as cursor:
             cursor.execute(
                 f"SELECT window_pk FROM ({sql}) AS window_rows"
                 " ORDER BY window_rank DESC, window_date DESC, window_pk DESC"
@@ -487,7 +490,7 @@ def _export_chunk(ids: list[int]) -> tuple[dict[int, tuple], dict[int, list[str]
     authority = Inspection._meta.get_field("authority").related_model._meta.db_table
     finding_theme = FindingTheme._meta.db_table
     theme = Theme._meta.db_table
-    with connection.cursor() as cursor:
+    with connections[read_alias(Finding)].cursor() as cursor:
         cursor.execute(
             f"SELECT f.id, a.name, a.gss_code, a.la_code, a.region, i.letter_date, i.id,"
             f" i.inspection_type,"

@@ -9,6 +9,14 @@ by hand; a new version simply makes new keys, and old entries age out.
 The sequence, not a cache entry, holds the version: with the local-memory cache (no
 REDIS_URL) each gunicorn process has its own cache, and an import runs in yet another
 process. Reading it is one cheap query a request.
+
+With a replica (inspections.routers), the version is still read from the primary: a
+replica replays a sequence only when the primary writes it to the WAL, which nextval does
+once in 32 calls, so a replica's copy can miss an import's bump altogether. The pages are
+built from the replica, which may not yet hold the import that made the version: with the
+version comes the primary's WAL position, and a page is cached only once the replica has
+replayed that far. Until then (a lag of milliseconds, usually) it is built and served but
+not kept, so no page of old data is ever cached under a new version.
 """
 
 from __future__ import annotations
@@ -17,29 +25,44 @@ import contextlib
 import functools
 import hashlib
 import threading
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.http import HttpResponse
+
+from inspections.routers import replica_configured, replica_has_replayed
 
 VERSION_SEQUENCE = "inspections_data_version"
 PAGE_TIMEOUT = 600  # seconds: a bound on staleness should a change not bump the version
 MAX_CACHED_BYTES = 512 * 1024  # a letter of thousands of findings is not worth the memory
 
 
-_last_seen: int | None = None  # the version this process last read
+@dataclass(frozen=True)
+class Version:
+    number: int
+    wal_position: str | None  # the primary's, when read; None without a replica
+
+
+_last_seen: Version | None = None  # the version this process last read
 
 
 def data_version() -> int:
+    return _read_version().number
+
+
+def _read_version() -> Version:
     global _last_seen
+    # On the primary (`connection`), never the replica: see the module's docstring.
+    wal_position = "pg_current_wal_lsn()::text" if replica_configured() else "NULL"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT last_value, is_called FROM {VERSION_SEQUENCE}")
-        value, called = cursor.fetchone()
-    _last_seen = value if called else 0
+        cursor.execute(f"SELECT last_value, is_called, {wal_position} FROM {VERSION_SEQUENCE}")
+        value, called, position = cursor.fetchone()
+    _last_seen = Version(value if called else 0, position)
     return _last_seen
 
 
-def _version_for_cache() -> int:
+def _version_for_cache() -> Version:
     """The data version; while the database cannot be reached, the last one seen.
 
     Nothing can change the archive while its database is down, so pages cached under the
@@ -47,7 +70,7 @@ def _version_for_cache() -> int:
     cache get the 503 page.
     """
     try:
-        return data_version()
+        return _read_version()
     except (OperationalError, InterfaceError):
         if _last_seen is None:
             raise
@@ -85,7 +108,8 @@ def cached_page(view):
         ):
             return view(request, *args, **kwargs)
         path = request.get_full_path().encode()
-        key = f"page:{_version_for_cache()}:{hashlib.sha256(path).hexdigest()}"
+        version = _version_for_cache()
+        key = f"page:{version.number}:{hashlib.sha256(path).hexdigest()}"
         hit = cache.get(key)
         if hit is None:
             # Fifty readers of a page that just went stale would otherwise all build it at
@@ -94,6 +118,8 @@ def cached_page(view):
             with _building(key):
                 hit = cache.get(key)
                 if hit is None:
+                    if not replica_has_replayed(version.wal_position):
+                        return view(request, *args, **kwargs)  # old data: serve, never keep
                     return _build(view, request, key, *args, **kwargs)
         content, content_type = hit
         return HttpResponse(content, content_type=content_type)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F, Func, IntegerField, Value
 from django.db.models.functions import Cast
 from django.http import QueryDict
@@ -231,7 +231,9 @@ def facet_counts(
         results = filterset_class(others, queryset=queryset).qs.order_by()
         sample = None
         if too_many_to_count(results):
-            table_pages = table_pages or table_sample(queryset.model._meta.db_table, sample_rows)
+            table_pages = table_pages or table_sample(
+                queryset.model._meta.db_table, sample_rows, using=results.db
+            )
             sample = table_pages
         grouped, total = _grouped_counts(results, group, sample)
         if sample is not None and total <= settings.FACET_EXACT_COUNT_LIMIT:
@@ -260,14 +262,16 @@ class Sample:
         return f"TABLESAMPLE SYSTEM ({self.percent:.6f}) REPEATABLE ({SAMPLE_SEED})"
 
 
-def table_sample(table: str, sample_rows: int = SAMPLE_ROWS) -> Sample:
+def table_sample(
+    table: str, sample_rows: int = SAMPLE_ROWS, *, using: str = DEFAULT_DB_ALIAS
+) -> Sample:
     """About `sample_rows` rows of `table`; a small table whole.
 
     The scale is the table's rows over the sample's (a ratio estimate), not 100/percent:
     pages hold different numbers of rows, and one draw of pages can hold a few percent
-    more rows than its share.
+    more rows than its share. `using`: the database the sampled counts are read from.
     """
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
         rows = cursor.fetchone()[0]  # the planner's count; -1 before the first ANALYZE
         if rows <= sample_rows:
@@ -288,7 +292,7 @@ def too_many_to_count(queryset) -> bool:
 def estimated_rows(queryset) -> int:
     """The planner's estimate of how many rows `queryset` gives: a millisecond, no scan."""
     sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
+    with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
@@ -342,7 +346,7 @@ def _grouped_counts(
     # Read once, used by each count; inlined when used once (no tuples written aside).
     materialized = "MATERIALIZED " if through else ""
     statement = f"WITH results AS {materialized}({sql}) {statement}"
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=results.db), connections[results.db].cursor() as cursor:
         if sample is not None:
             # The planner expects the sample's matches to be many and would hash every
             # letter or theme row to join them; a few thousand index look-ups are faster.

@@ -40,6 +40,7 @@ from inspections.parsing import LetterParseError, ParsedLetter, parse_letter
 from inspections.parsing.hyphens import compound_forms
 from inspections.parsing.letter import INSPECTION_TYPE_LABELS
 from inspections.parsing.pdf import is_pdf
+from inspections.routers import reads_from_primary
 from inspections.themes.tagging import tag_findings
 
 BATCH_SIZE = 100  # letters a transaction in a bulk import
@@ -141,6 +142,9 @@ def read_letter(data: bytes, *, source_name: str = "") -> ParsedLetter:
     )
 
 
+# What is stored already is read from the primary: a replica a moment behind would miss the
+# last batch's letters, and storing them again would be refused as duplicates.
+@reads_from_primary()
 def import_letter(*, data: bytes, source_name: str, dry_run: bool = False) -> ImportResult:
     """Parse one letter and store it with its findings, in one transaction.
 
@@ -474,6 +478,7 @@ def _batches(items: Iterable[Path], size: int) -> Iterator[tuple[Path, ...]]:
         yield batch
 
 
+@reads_from_primary()  # as import_letter; in a worker process too
 def _import_batch(
     paths: tuple[Path, ...], *, dry_run: bool, authorities: AuthorityCache
 ) -> list[ImportResult]:

@@ -11,6 +11,8 @@ from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.template import loader
 
+from inspections.routers import reads_from_primary
+
 logger = logging.getLogger(__name__)
 
 # C0 control characters but tab, newline and carriage return: no search or filter value
@@ -120,3 +122,22 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class ReadYourWritesMiddleware:
+    """Requests that write, and signed-in editors' requests, read from the primary.
+
+    An editor who saves a letter and opens its page expects to see the change, which a
+    replica a second behind would not show yet; they are few, and their pages are never
+    cached (inspections.caching). A POST reads what it is about to change. Anyone else's
+    GET reads from the replica, where there is one (inspections.routers).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD", "OPTIONS") and not request.user.is_authenticated:
+            return self.get_response(request)
+        with reads_from_primary():
+            return self.get_response(request)

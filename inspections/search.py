@@ -54,6 +54,8 @@ def words_searched(query: str | None) -> int:
     query = normalise_query(query)
     if not query:
         return 0
+    # Reads no table, so any server answers: the primary's connection, open already for
+    # the data version (inspections.caching), rather than the replica's.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT numnode(websearch_to_tsquery(%s::regconfig, %s))",

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import BoolOr
-from django.db import connection
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -38,6 +38,7 @@ from inspections.models import (
     Theme,
     ThemeGroup,
 )
+from inspections.routers import read_alias
 from inspections.search import marked_if_matched
 from inspections.themes.rules import compile_rules
 from inspections.themes.tagging import TEXT_VECTOR
@@ -397,7 +398,7 @@ def matching_rules(*, finding: Finding, theme: Theme) -> list[str]:
     rules = [rule for rule in compile_rules(theme.rules) if rule.query and not rule.exclude]
     if not rules:
         return []
-    with connection.cursor() as cursor:
+    with connections[read_alias(Finding)].cursor() as cursor:
         cursor.execute(
             "SELECT r.n FROM unnest(%s::tsquery[]) WITH ORDINALITY AS r(query, n),"
             f" {Finding._meta.db_table} f WHERE f.id = %s AND {TEXT_VECTOR} @@ r.query"

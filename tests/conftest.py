@@ -39,12 +39,30 @@ def require_shared(path: Path) -> None:
 def pytest_collection_modifyitems(config, items):
     """Tests marked `shared` (they read what only ../shared/ holds, such as the PDFs) run in CI,
     or where CI=1 is set; elsewhere they are deselected, not skipped."""
+    for item in items:
+        if "live_server" in item.fixturenames:
+            name_the_replica(item)
     if in_ci():
         return
     deselected = [item for item in items if item.get_closest_marker("shared")]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if not item.get_closest_marker("shared")]
+
+
+def name_the_replica(item) -> None:
+    """Let a live-server test's server thread read from the `replica` alias.
+
+    pytest-django refuses a thread any alias its test did not name. A live-server test is
+    transactional, so the replica's own connection (a mirror of the test database) sees
+    the rows it committed.
+    """
+    marker = item.get_closest_marker("django_db")
+    kwargs = dict(marker.kwargs) if marker else {}
+    databases = list(kwargs.get("databases") or ["default"])
+    if "replica" not in databases:
+        kwargs["databases"] = [*databases, "replica"]
+        item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
 def pytest_report_header(config):
@@ -93,3 +111,37 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         load_taxonomy()
+
+
+@pytest.fixture(autouse=True)
+def replica_reads_share_the_test_connection(request):
+    """The `replica` alias (a test mirror: settings/test.py) reads through default's connection.
+
+    A mirror is its own connection to the same database, so it cannot see the rows a test
+    wrote inside its still-open transaction, and pytest-django refuses queries to an alias
+    a test did not name. Sharing default's connection keeps the router at work in every
+    test (a read of the archive still goes to `replica`, and code that opens the wrong
+    alias still fails) while each test sees its own rows. Tests that name `replica` in
+    `django_db(databases=...)` keep it as a connection of its own (tests/test_replica.py,
+    and live-server tests: see name_the_replica); they must be transactional to see the
+    rows, as Django's docs say of mirrors.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    uses_database = marker is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    named = (marker.kwargs.get("databases") if marker else None) or ()
+    if not uses_database or named == "__all__" or "replica" in named:
+        yield
+        return
+    # After pytest-django has fenced off the aliases the test did not name, and undone
+    # (its teardown comes after this fixture's) before it takes the fence down.
+    request.getfixturevalue("_django_db_helper")
+    from django.db import connections
+
+    own = connections["replica"]
+    connections["replica"] = connections["default"]
+    try:
+        yield
+    finally:
+        connections["replica"] = own

@@ -129,3 +129,48 @@ def test_the_exact_count_limit_is_a_number_or_none(monkeypatch):
     monkeypatch.setenv("FACET_EXACT_COUNT_LIMIT_UNSET", "lots")
     with pytest.raises(ImproperlyConfigured, match="whole number or none"):
         env_count_limit("FACET_EXACT_COUNT_LIMIT_UNSET", 10_000)
+
+
+def test_a_replica_url_adds_a_replica_alias_with_the_primarys_options(monkeypatch):
+    from config.settings.base import databases
+
+    monkeypatch.setenv("DATABASE_OPTIONS", "-c work_mem=64MB")
+    monkeypatch.setenv("DATABASE_REPLICA_URL", "postgres://reader@replica.example:5432/archive")
+    aliases = databases("postgres://user@db.example:5432/archive")
+
+    primary, replica = aliases["default"], aliases["replica"]
+    assert (primary["HOST"], replica["HOST"]) == ("db.example", "replica.example")
+    assert replica["USER"] == "reader"
+    assert replica["OPTIONS"] == primary["OPTIONS"]  # connect timeout, planner settings
+    assert replica["CONN_HEALTH_CHECKS"] is primary["CONN_HEALTH_CHECKS"] is True
+    assert replica["CONN_MAX_AGE"] == primary["CONN_MAX_AGE"]
+
+
+def test_without_a_replica_url_there_is_one_database_and_the_router_has_no_say(monkeypatch):
+    from config.settings.base import databases
+    from inspections.models import Finding
+    from inspections.routers import ReplicaRouter
+
+    monkeypatch.delenv("DATABASE_REPLICA_URL", raising=False)
+    assert list(databases("postgres://user@db.example:5432/archive")) == ["default"]
+
+    monkeypatch.setattr("django.db.connections.settings", {"default": {}})
+    router = ReplicaRouter()
+    assert router.db_for_read(Finding) is None
+    assert router.db_for_write(Finding) is None
+    assert router.allow_migrate("default", "inspections") is None
+
+
+def test_production_reads_the_replica_url():
+    script = "import django\nfrom django.conf import settings\ndjango.setup()\n"
+    script += "print(sorted(settings.DATABASES), settings.DATABASES['replica']['HOST'])"
+    result = run_with_settings(
+        "production",
+        script,
+        DJANGO_SECRET_KEY=STRONG_KEY,
+        DATABASE_URL="postgres://user:pw@db.example:5432/x",
+        DATABASE_REPLICA_URL="postgres://user:pw@replica.example:5432/x",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["['default', 'replica'] replica.example"]

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: an editor's requests read from the primary (inspections.routers).
+    "inspections.middleware.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lock-out raised during login into its page.
@@ -127,6 +129,23 @@ def env_count_limit(name: str, default: int) -> int | None:
 # findings table. "none" counts and ranks every result exactly, however many: the
 # benchmark's like-for-like comparison (seconds a page at 100,000 letters).
 FACET_EXACT_COUNT_LIMIT = env_count_limit("FACET_EXACT_COUNT_LIMIT", 10_000)
+
+
+def databases(primary_url: str) -> dict:
+    """DATABASES: `default` at `primary_url`, and `replica` where DATABASE_REPLICA_URL is set.
+
+    The replica (a streaming replica of the primary) takes the archive's reads; see
+    inspections.routers for which reads stay on the primary, and why.
+    """
+    aliases = {"default": database_settings(primary_url)}
+    if replica_url := os.environ.get("DATABASE_REPLICA_URL", "").strip():
+        aliases["replica"] = database_settings(replica_url)
+    return aliases
+
+
+# Inert while there is no `replica` alias.
+DATABASE_ROUTERS = ["inspections.routers.ReplicaRouter"]
+
 
 # Exports streamed at once by one server process; more are asked to come back (a 503).
 EXPORT_CONCURRENCY = int(os.environ.get("EXPORT_CONCURRENCY", "2"))

@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CACHES, database_settings, env_bool
+from .base import CACHES, databases, env_bool
 
 
 def _database_url() -> str:
@@ -14,7 +14,7 @@ def _database_url() -> str:
     return embedded_database_url()
 
 
-DATABASES = {"default": database_settings(_database_url())}
+DATABASES = databases(_database_url())
 
 # Debug pages list every URL pattern and setting to whoever reaches the server (make run
 # with HOST=0.0.0.0, a 404 from a link): opt in with DJANGO_DEBUG=1.

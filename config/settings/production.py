@@ -10,7 +10,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEVELOPMENT_SECRET_KEY, database_settings, env_bool
+from .base import DEVELOPMENT_SECRET_KEY, databases, env_bool
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 # Django's own test of a weak key (check --deploy, security.W009), made fatal at start.
@@ -30,7 +30,7 @@ if not os.environ.get("DATABASE_URL"):
         "(the embedded PostgreSQL is for development and tests only)."
     )
 
-DATABASES = {"default": database_settings(os.environ["DATABASE_URL"])}
+DATABASES = databases(os.environ["DATABASE_URL"])
 
 DEBUG = False
 
