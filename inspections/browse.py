@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connections, transaction
 from django.db.models import F, Prefetch
@@ -18,6 +19,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from inspections.caching import cached_counts
 from inspections.facets import (
     FINDING_FACETS,
     LETTER_FACETS,
@@ -204,7 +206,7 @@ def _browse(
     # From here on, the state as the FilterSet understood it (it filters the same way).
     data = canonical_query(filterset, data)
     notices += _empty_range(filterset, data)
-    facets = facet_counts(filterset_class, data, queryset, specs, sample_rows=scale.sample_rows)
+    facets = _facet_counts(filterset_class, data, queryset, specs, scale)
     for facet in facets:
         facet.narrow(asked.get(facet.narrow_param, ""))  # typed to find a value, not a filter
     # Every result has exactly one value of `total_facet`, so its counts add up to the total.
@@ -242,6 +244,25 @@ def _browse(
         estimated=counted.estimated,
         notices=notices,
     )
+
+
+def _facet_counts(filterset_class, data: QueryDict, queryset, specs, scale: Scale) -> list[Facet]:
+    """The facets' counts; with nothing chosen and no words, kept from one import to the next.
+
+    The page as first opened counts the whole table, and every reader gets the same counts
+    until the archive changes. The order (`sort`) is in the key: the facets' links keep it.
+    """
+
+    def count() -> list[Facet]:
+        return facet_counts(filterset_class, data, queryset, specs, sample_rows=scale.sample_rows)
+
+    if any(data.getlist(name) for name in data if name not in ("page", "sort")):
+        return count()
+    # The exact-count limit in the key: servers set differently (the benchmark's exact and
+    # sampled ones) may share one Redis.
+    limit = settings.FACET_EXACT_COUNT_LIMIT
+    model = queryset.model._meta.label_lower
+    return cached_counts(f"facets:{model}:{limit}:{without_query(data)}", count)
 
 
 def _empty_range(filterset: ArchiveFilter, data: QueryDict) -> list[Notice]:

@@ -1,10 +1,14 @@
-"""The archive's data version, and whole public pages cached under it.
+"""The archive's data version, and what is cached under it: whole public pages, and counts.
 
 Every public page is a pure function of the query string and the archive's contents, and
 the contents change only when letters are imported or an editor changes something. So a
 page is cached whole, under a key holding the data version: a PostgreSQL sequence that the
 importer, retagging and admin edits advance after they commit. Nothing is ever invalidated
 by hand; a new version simply makes new keys, and old entries age out.
+
+Counts over the whole archive (`cached_counts`) are kept the same way in a cache of their
+own, `counts`, which stays on when the page cache is off: a page built afresh (a new query
+string, a signed-in editor, the benchmark) still reads them instead of recounting them.
 
 The sequence, not a cache entry, holds the version: with the local-memory cache (no
 REDIS_URL) each gunicorn process has its own cache, and an import runs in yet another
@@ -25,9 +29,11 @@ import contextlib
 import functools
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.http import HttpResponse
 
@@ -36,6 +42,9 @@ from inspections.routers import replica_configured, replica_has_replayed
 VERSION_SEQUENCE = "inspections_data_version"
 PAGE_TIMEOUT = 600  # seconds: a bound on staleness should a change not bump the version
 MAX_CACHED_BYTES = 512 * 1024  # a letter of thousands of findings is not worth the memory
+# Counts cost seconds to make at 100,000 letters and a few KB to keep: kept longer than
+# pages, with the same role (a bound on staleness should a change not bump the version).
+COUNTS_TIMEOUT = 3600
 
 
 @dataclass(frozen=True)
@@ -109,6 +118,8 @@ def cached_page(view):
             return view(request, *args, **kwargs)
         path = request.get_full_path().encode()
         version = _version_for_cache()
+        # The counts the view reads (cached_counts) belong to the same version: not read again.
+        _counting.version = version
         key = f"page:{version.number}:{hashlib.sha256(path).hexdigest()}"
         hit = cache.get(key)
         if hit is None:
@@ -124,7 +135,14 @@ def cached_page(view):
         content, content_type = hit
         return HttpResponse(content, content_type=content_type)
 
-    return wrapper
+    @functools.wraps(view)
+    def reading_one_version(request, *args, **kwargs):
+        try:
+            return wrapper(request, *args, **kwargs)
+        finally:
+            _counting.version = None
+
+    return reading_one_version
 
 
 def _build(view, request, key, *args, **kwargs):
@@ -137,6 +155,44 @@ def _build(view, request, key, *args, **kwargs):
     ):
         cache.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
     return response
+
+
+T = TypeVar("T")
+_MISSING = object()
+
+
+def cached_counts(name: str, compute: Callable[[], T]) -> T:
+    """`compute()`'s answer for the archive as it is now: computed once a data version.
+
+    `name` says what is counted (and for what: `theme_summary:12`); the answer must
+    pickle (numbers, ids, dataclasses of them). The version is read before computing, so an
+    answer is never kept under a version newer than the data it was counted on.
+    """
+    store = caches["counts"]
+    # Counts made of other counts (a theme's chart of every year's findings) keep the
+    # version the outermost read: one query for it, and every part of one version.
+    outer = getattr(_counting, "version", None)
+    version = _version_for_cache() if outer is None else outer
+    key = f"{name}:{version.number}"
+    value = store.get(key, _MISSING)
+    if value is _MISSING:
+        # As with pages: the threads of a process that all find it missing take turns.
+        with _building(f"counts:{key}"):
+            value = store.get(key, _MISSING)
+            if value is _MISSING:
+                _counting.version = version
+                try:
+                    value = compute()
+                finally:
+                    _counting.version = outer
+                # Counted on a replica that has not replayed this version yet: old counts,
+                # used for this request but never kept under the new version.
+                if replica_has_replayed(version.wal_position):
+                    store.set(key, value, COUNTS_TIMEOUT)
+    return value
+
+
+_counting = threading.local()  # the version counts are being made for, in this thread
 
 
 _locks: dict[str, tuple[threading.Lock, list[int]]] = {}

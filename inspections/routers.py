@@ -67,13 +67,31 @@ def replica_has_replayed(wal_position: str | None) -> bool:
 
     A server that is not replaying (the primary itself, a test mirror) holds everything.
     """
+    global _replayed_to
     if wal_position is None or not replica_configured():
         return True
+    if _primary_only.get() or in_write_transaction():
+        return True  # this thread reads the primary itself (an editor, the importer)
+    position = _lsn(wal_position)
+    if position <= _replayed_to:
+        return True  # already seen replayed past it: replay only moves forward
     with connections[REPLICA].cursor() as cursor:
         cursor.execute(
             "SELECT COALESCE(pg_last_wal_replay_lsn() >= %s::pg_lsn, TRUE)", [wal_position]
         )
-        return cursor.fetchone()[0]
+        replayed = cursor.fetchone()[0]
+    if replayed:
+        _replayed_to = max(_replayed_to, position)
+    return replayed
+
+
+_replayed_to = -1  # the furthest position this process has seen the replica hold
+
+
+def _lsn(wal_position: str) -> int:
+    """A WAL position ("3/91FEC000") as a number, to compare without asking the server."""
+    high, low = wal_position.split("/")
+    return (int(high, 16) << 32) | int(low, 16)
 
 
 class ReplicaRouter:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
+from inspections.caching import bump_data_version
 from inspections.models import Inspection
 
 # The manifest's columns naming an imported file (a letter's PDF and its text share a row),
@@ -67,4 +68,6 @@ def link_sources(*, manifest: Path, dry_run: bool = False) -> LinkReport:
                 if not dry_run:
                     inspection.published_url = row.link
                     inspection.save(update_fields=["published_url"])
+        if report.linked and not dry_run:
+            bump_data_version()  # letter pages link to the published document
     return report

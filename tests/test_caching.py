@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
-from inspections.caching import data_version
+from inspections.caching import bump_data_version, data_version
 from inspections.importer import import_letter
 from tests.conftest import seed_path
 from tests.factories import FindingFactory
@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 def page_cache(settings):
     # Tests run without one (settings/test.py): data made by factories never bumps the version.
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
     }
     cache.clear()
     yield
@@ -99,3 +100,18 @@ def test_while_the_database_is_down_cached_pages_are_served_and_others_get_the_5
     finally:
         connection.close()
         connection.settings_dict.update(HOST=real["HOST"], PORT=real["PORT"])
+
+
+def test_the_api_etag_is_the_data_version(client, django_capture_on_commit_callbacks):
+    # One version for pages, counts and the API: an edit that imports nothing (an admin
+    # correcting a finding) still tells API clients their copy is stale.
+    FindingFactory(text="Caseloads are too high.")
+    url = reverse("api:finding-list")
+    etag = client.get(url)["ETag"]
+    assert client.get(url)["ETag"] == etag
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bump_data_version()
+
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+    assert client.get(url)["ETag"] != etag

@@ -301,7 +301,7 @@ def test_counts_top_councils_latest_findings_and_findings_page_selectors():
     tagging.tag_findings()
     caseloads = Theme.objects.get(slug=CASELOADS)
 
-    counted = selectors.theme_counts().get(slug=CASELOADS)
+    counted = next(theme for theme in selectors.theme_counts() if theme.slug == CASELOADS)
     assert (counted.finding_count, counted.strength_count, counted.weakness_count) == (3, 1, 2)
     assert counted.authority_count == 2
     top = selectors.theme_top_authorities(caseloads)

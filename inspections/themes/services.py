@@ -55,6 +55,7 @@ def load_taxonomy(*, path: Path = TAXONOMY_FILE) -> int:
     """
     entries = json.loads(path.read_text(encoding="utf-8"))
     with transaction.atomic():
+        bump_data_version()  # theme names and descriptions are on cached pages
         for entry in entries:
             Theme.objects.update_or_create(
                 slug=entry["slug"],

@@ -1,0 +1,200 @@
+"""Counts over the whole archive kept under the data version (caching.cached_counts).
+
+Home, /themes/, a theme's page and the findings and letters pages with nothing chosen read
+them; an import, a retag or an admin edit advances the version, after which they are
+counted afresh. Each test runs with the store in local memory and in Redis (db 5).
+"""
+
+import os
+import re
+
+import pytest
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from redis.exceptions import ConnectionError as RedisUnreachable
+
+from inspections.caching import bump_data_version, cached_counts
+from inspections.importer import import_letter, import_paths
+from inspections.models import Finding, Inspection, Theme
+from inspections.themes import tagging
+from tests.conftest import SEED_DIR, in_ci, seed_path
+from tests.factories import FindingFactory
+
+pytestmark = pytest.mark.django_db
+
+# A database of its own: clear() empties it.
+REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/5")
+STORES = {
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "c"},
+    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+}
+
+
+@pytest.fixture(params=list(STORES))
+def count_store(request, settings):
+    # Off in tests (settings/test.py): factories never advance the version.
+    settings.CACHES = {**settings.CACHES, "counts": STORES[request.param]}
+    store = caches["counts"]
+    try:
+        store.clear()
+    except RedisUnreachable as error:
+        # Redis is part of CI; a developer's machine may not run one.
+        if in_ci():
+            raise
+        pytest.skip(f"no Redis at {REDIS_URL}: {error}")
+    yield store
+    store.clear()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run what advances the data version once it commits, as outside a test."""
+
+    def run(change, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return change(*args, **kwargs)
+
+    return run
+
+
+def home_counts(client) -> dict[str, int]:
+    html = client.get("/").content.decode()
+    found = re.findall(r"<strong>([\d,]+)</strong> (letters|councils|findings)", html)
+    return {name: int(number.replace(",", "")) for number, name in found}
+
+
+def theme_row(client, theme: Theme) -> list[int]:
+    """A theme's four counts as /themes/ shows them."""
+    html = client.get(reverse("inspections:theme-list")).content.decode()
+    row = html.split(f'href="{theme.get_absolute_url()}"', 1)[1].split("</tr>", 1)[0]
+    return [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', row)]
+
+
+def test_counts_are_counted_again_after_an_import(client, count_store, committed):
+    committed(import_letter, data=seed_path(0).read_bytes(), source_name="000.txt")
+    first = home_counts(client)
+
+    committed(import_letter, data=seed_path(1).read_bytes(), source_name="001.txt")
+
+    assert first["letters"] == 1
+    assert home_counts(client) == {
+        "letters": 2,
+        "councils": Inspection.objects.values("authority").distinct().count(),
+        "findings": Finding.objects.count(),
+    }
+
+
+def test_kept_counts_are_served_until_the_version_moves(client, count_store, committed):
+    committed(import_paths, [SEED_DIR])
+    before = home_counts(client)
+    # A change that does not advance the version (factories write straight to the table):
+    # the kept counts are what the page shows, so the store is truly read...
+    FindingFactory(inspection=Inspection.objects.first(), position=10_000)
+    assert home_counts(client) == before
+    # ...and a change that advances it is seen at once.
+    committed(bump_data_version)
+    assert home_counts(client)["findings"] == before["findings"] + 1
+
+
+def test_an_admin_edit_is_never_answered_with_the_counts_before_it(
+    admin_client, count_store, committed
+):
+    committed(import_paths, [SEED_DIR])
+    letters = home_counts(admin_client)["letters"]
+    letter = Inspection.objects.order_by("pk").first()
+
+    delete = reverse("admin:inspections_inspection_delete", args=[letter.pk])
+    committed(admin_client.post, delete, {"post": "yes"})
+
+    assert home_counts(admin_client)["letters"] == letters - 1
+
+
+def test_a_retag_is_never_answered_with_the_theme_counts_before_it(client, count_store, committed):
+    committed(import_paths, [SEED_DIR])
+    theme = Theme.objects.get(slug="caseloads-and-capacity")
+    before = theme_row(client, theme)
+    theme_page = client.get(theme.get_absolute_url()).content.decode()
+
+    Theme.objects.filter(pk=theme.pk).update(rules="child")  # many more findings say it
+    committed(tagging.retag_theme, Theme.objects.get(pk=theme.pk))
+
+    after = theme_row(client, theme)
+    assert after[0] == Finding.objects.filter(themes=theme).count() > before[0]
+    assert client.get(theme.get_absolute_url()).content.decode() != theme_page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/themes/",
+        "/themes/caseloads-and-capacity/",
+        "/findings/",
+        "/findings/?sort=newest",
+        "/letters/",
+    ],
+)
+def test_pages_read_from_the_store_are_the_pages_counted_afresh(client, settings, committed, path):
+    committed(import_paths, [SEED_DIR])
+    afresh = client.get(path)  # the store is off in tests: everything counted
+    settings.CACHES = {**settings.CACHES, "counts": STORES["locmem"]}
+    caches["counts"].clear()
+
+    with CaptureQueriesContext(connection) as counting:
+        counted = client.get(path)  # counts made and kept
+    with CaptureQueriesContext(connection) as reading:
+        kept = client.get(path)  # counts read from the store
+
+    assert afresh.status_code == counted.status_code == kept.status_code == 200
+    assert afresh.content == counted.content == kept.content
+    assert len(reading) < len(counting)
+    caches["counts"].clear()
+
+
+def test_warm_pages_count_no_findings(client, count_store, committed):
+    committed(import_paths, [SEED_DIR])
+    paths = ["/", "/themes/", "/themes/caseloads-and-capacity/", "/findings/", "/letters/"]
+    for path in paths:
+        client.get(path)
+
+    for path in paths:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        counting = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+        # Only the latest letters' own findings (a subquery for the ten rows listed).
+        assert all("LIMIT 10" in sql for sql in counting), (path, counting)
+
+
+def test_chosen_facets_and_words_are_counted_each_time(client, count_store, committed):
+    committed(import_paths, [SEED_DIR])
+
+    client.get(reverse("inspections:finding-list"), {"category": "strength"})
+    client.get(reverse("inspections:finding-list"), {"q": "caseloads"})
+    client.get(reverse("inspections:letter-list"), {"page": "1"})
+
+    kept = [str(key) for key in _keys(count_store)]
+    assert not [key for key in kept if "category" in key or "caseloads" in key]
+    assert [key for key in kept if "facets:inspections.inspection:" in key]
+
+
+def test_a_count_is_computed_once_a_version(count_store, committed):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"n": len(calls)}
+
+    assert cached_counts("test", compute) == {"n": 1}
+    assert cached_counts("test", compute) == {"n": 1}
+    committed(bump_data_version)
+    assert cached_counts("test", compute) == {"n": 2}
+    assert len(calls) == 2
+
+
+def _keys(store) -> list[str]:
+    if isinstance(store, LocMemCache):
+        return list(store._cache)  # noqa: SLF001
+    return [key.decode() for key in store._cache.get_client().keys("*")]  # noqa: SLF001
