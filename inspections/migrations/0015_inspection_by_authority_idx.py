@@ -1,0 +1,28 @@
+"""A council's letters by date: its page and the councils list read one council's entries.
+
+Built CONCURRENTLY (so outside a transaction): on a big archive the index takes a while and
+a plain CREATE INDEX would block imports meanwhile. Reversible: dropped concurrently too.
+"""
+
+from django.contrib.postgres.operations import AddIndexConcurrently
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ("inspections", "0013_imported_at_index"),
+    ]
+
+    operations = [
+        AddIndexConcurrently(
+            model_name="inspection",
+            index=models.Index(
+                "authority",
+                models.F("letter_date").desc(),
+                models.F("id").desc(),
+                name="inspection_by_authority_idx",
+            ),
+        ),
+    ]
