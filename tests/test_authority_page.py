@@ -7,8 +7,9 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-from inspections import authority_page
+from inspections import authority_page, selectors
 from inspections.models import Category
 from inspections.themes import tagging
 from tests.factories import AuthorityFactory, FindingFactory, InspectionFactory, ReportFactory
@@ -126,3 +127,33 @@ def test_a_council_without_letters_says_so(client):
 
     assert "No letters yet." in html
     assert "Page 1 of" not in html
+
+
+def test_the_councils_list_counts_each_councils_letters_and_links_its_latest():
+    busy = council_with_letters("busy", 12)  # 13 with the report
+    quiet = AuthorityFactory(name="Quiet", slug="quiet")
+    first = InspectionFactory(authority=quiet, letter_date=datetime.date(2021, 3, 1))
+    same_day = InspectionFactory(authority=quiet, letter_date=datetime.date(2021, 3, 1))
+    AuthorityFactory(name="Lettered nowhere", slug="nowhere")
+
+    rows = {row.slug: row for row in selectors.authorities()}
+
+    assert set(rows) == {"busy", "quiet"}  # a council without letters is left out
+    assert rows["busy"].letter_count == 13
+    assert rows["busy"].latest_date == datetime.date(2016, 6, 20)
+    assert rows["busy"].latest_id == busy.inspections.get(inspection_type="ilacs").pk
+    assert rows["quiet"].letter_count == 2
+    assert rows["quiet"].latest_id == max(first.pk, same_day.pk)  # same day: the later one
+
+
+def test_the_councils_list_reads_in_the_same_queries_however_many_councils(
+    client, django_assert_max_num_queries
+):
+    for number in range(30):
+        council = AuthorityFactory(name=f"Council {number}", slug=f"council-{number}")
+        InspectionFactory(authority=council)
+
+    with django_assert_max_num_queries(3):
+        response = client.get(reverse("inspections:authority-list"))
+
+    assert response.content.decode().count('<td><a href="/letters/') == 30
