@@ -1,6 +1,7 @@
-"""A council's letters by date: its page and the councils list read one council's entries.
+"""A council's letters by date (its page and the councils list read one council's
+entries), and its weaknesses by letter (its page's recurring themes, from the index alone).
 
-Built CONCURRENTLY (so outside a transaction): on a big archive the index takes a while and
+Built CONCURRENTLY (so outside a transaction): on a big archive they take a while and
 a plain CREATE INDEX would block imports meanwhile. Reversible: dropped concurrently too.
 """
 
@@ -23,6 +24,16 @@ class Migration(migrations.Migration):
                 models.F("letter_date").desc(),
                 models.F("id").desc(),
                 name="inspection_by_authority_idx",
+            ),
+        ),
+        AddIndexConcurrently(
+            model_name="finding",
+            index=models.Index(
+                "inspection",
+                "id",
+                condition=models.Q(category__in=["development", "priority_action"]),
+                include=["recurring"],
+                name="finding_weakness_by_letter_idx",
             ),
         ),
     ]
