@@ -218,7 +218,7 @@ def _browse(
         filterset, filterset.qs.only("pk"), newest_field, scale, estimated=counted.estimated
     )
     paginator = CountedPaginator(results, RESULTS_PER_PAGE, count=listed)
-    number, page_notices = _page_number(data.get("page"), paginator.num_pages)
+    number, page_notices = page_number(data.get("page"), paginator.num_pages)
     page = paginator.page(number)
     notices += page_notices
     query = normalise_query(filterset.form.cleaned_data.get("q"))
@@ -282,7 +282,7 @@ def _empty_range(filterset: ArchiveFilter, data: QueryDict) -> list[Notice]:
     ]
 
 
-def _page_number(asked: str | None, last: int) -> tuple[int, list[Notice]]:
+def page_number(asked: str | None, last: int) -> tuple[int, list[Notice]]:
     """The page to show for `?page=`: out-of-range numbers go to the nearest page there is."""
     if asked is None or not asked.strip():
         return 1, []

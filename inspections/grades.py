@@ -87,6 +87,12 @@ def latest_grade(
     return Coalesce(Subquery(newest), Value(NO_GRADE), output_field=CharField())
 
 
+def own_grade(area: str) -> Coalesce:
+    """The grade the row's own report gave in `area`; NO_GRADE for a letter (or not judged)."""
+    judged = Judgement.objects.filter(inspection=OuterRef("pk"), area=area).values("grade")
+    return Coalesce(Subquery(judged[:1]), Value(NO_GRADE), output_field=CharField())
+
+
 def grade_at_time_of_finding() -> Coalesce:
     """A finding's council's overall effectiveness when its letter was written (a report's
     own findings count under the grade that report gave)."""
@@ -164,10 +170,10 @@ def judgements_in_order(inspection: Inspection) -> list[Judgement]:
 
 @dataclass
 class HistoryRow:
-    """One entry of a council's line of time: a report with its grades, or a letter."""
+    """One report on a council's line of time, with its grades."""
 
     inspection: Inspection
-    grades: dict[str, str] = field(default_factory=dict)  # area -> grade, reports only
+    grades: dict[str, str] = field(default_factory=dict)  # area -> grade
 
     @property
     def is_report(self) -> bool:
@@ -180,9 +186,15 @@ class HistoryRow:
 
 
 def grade_history(authority: Authority) -> list[HistoryRow]:
-    """Every letter and report about the council, oldest first, reports with their grades."""
+    """Every report about the council, oldest first, with its grades.
+
+    Reports only: a council's letters (hundreds at 100,000 letters) are counted by month for
+    its chart and by year for its table (see authority_page).
+    """
     inspections = (
-        authority.inspections.order_by("letter_date", "pk")
+        reports()
+        .filter(authority=authority)
+        .order_by("letter_date", "pk")
         .only("pk", "inspection_type", "letter_date", "framework", "title", "authority_id")
         .prefetch_related(Prefetch("judgements", queryset=Judgement.objects.order_by()))
     )

@@ -127,6 +127,15 @@ class Inspection(models.Model):
             # request and feed: without it, a scan of every letter (175 ms at 100,000).
             models.Index(fields=["-imported_at"], name="inspection_imported_at_idx"),
             GinIndex(fields=["search_vector"], name="inspection_search_idx"),
+            # A council's letters newest first: its page's years, months and pages of
+            # letters, and the councils list's latest letter, read a council's entries
+            # alone (without it, the global date index walked every letter at 100,000).
+            models.Index(
+                "authority",
+                models.F("letter_date").desc(),
+                models.F("id").desc(),
+                name="inspection_by_authority_idx",
+            ),
             # A council's reports newest first: every "latest grade" subquery walks it.
             models.Index(
                 "authority",
@@ -295,6 +304,16 @@ class Finding(models.Model):
                 fields=["category", "authority", "letter_date", "inspection_type"],
                 include=["id"],
                 name="finding_facets_idx",
+            ),
+            # A council's weaknesses (its page's recurring themes) read from the index
+            # alone, without visiting every finding's row for its category: a quarter of
+            # the findings, 15 -> 10 ms for a council of 800 letters.
+            models.Index(
+                "inspection",
+                "id",
+                include=["recurring"],
+                condition=models.Q(category__in=["development", "priority_action"]),
+                name="finding_weakness_by_letter_idx",
             ),
         ]
 

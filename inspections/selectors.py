@@ -16,7 +16,6 @@ from django.db.models import (
     Count,
     Exists,
     Max,
-    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -100,16 +99,22 @@ def letter_with_findings(pk: int, *, query: str | None = None) -> Inspection:
 
 def authorities() -> QuerySet[Authority]:
     """Councils with letters, each with its number of letters, its latest letter date and
-    its latest overall effectiveness grade (NO_GRADE where no report has graded it)."""
-    latest = Inspection.objects.filter(authority=OuterRef("pk")).order_by("-letter_date", "-pk")
+    its latest overall effectiveness grade (NO_GRADE where no report has graded it).
+
+    Every figure is a subquery per council on its index of letters by date, with no join:
+    a join counted with GROUP BY made Django group by the grade subquery too, which then
+    ran once per letter (10,000 times at 10,000 letters) instead of once per council.
+    """
+    letters = Inspection.objects.filter(authority=OuterRef("pk")).order_by()
+    latest = letters.order_by("-letter_date", "-pk")
     return (
-        Authority.objects.annotate(
-            letter_count=Count("inspections"),
+        Authority.objects.filter(Exists(letters))
+        .annotate(
+            letter_count=Subquery(letters.values("authority").annotate(n=Count("pk")).values("n")),
             latest_date=Subquery(latest.values("letter_date")[:1]),
             latest_id=Subquery(latest.values("pk")[:1]),
             latest_grade=grades.latest_grade(JudgementArea.OVERALL_EFFECTIVENESS, authority="pk"),
         )
-        .filter(letter_count__gt=0)
         .order_by("name")
     )
 
@@ -152,19 +157,30 @@ def _count_archive() -> dict[str, int]:
 
 
 def authority_letters(authority: Authority) -> QuerySet[Inspection]:
-    """An authority's letters and reports, oldest first, each with its counts by category
-    (and a report with its judgements)."""
+    """An authority's letters and reports, newest first: what its page lists, a page at a
+    time (with_finding_counts then reads the page's own)."""
+    return authority.inspections.order_by("-letter_date", "-pk")
+
+
+def with_finding_counts(letters: QuerySet[Inspection]) -> QuerySet[Inspection]:
+    """`letters` (a page of them, sliced) in the same order, each with its counts by category
+    and a report's overall effectiveness grade (NO_GRADE for a letter).
+
+    The counts join only these letters' findings: annotating the whole council's list
+    before its LIMIT grouped all ~700 letters' findings at 100,000 letters to show 20.
+    """
     return (
-        authority.inspections.defer(*LETTER_TEXT_FIELDS)
-        .order_by("letter_date")
+        Inspection.objects.filter(pk__in=letters.values("pk"))
+        .defer(*LETTER_TEXT_FIELDS)
+        .order_by("-letter_date", "-pk")
         .annotate(
             strengths=Count("findings", filter=_category(Category.STRENGTH)),
             developments=Count("findings", filter=_category(Category.DEVELOPMENT)),
             priority_actions=Count("findings", filter=_category(Category.PRIORITY_ACTION)),
             improvements=Count("findings", filter=_category(Category.IMPROVEMENT)),
             finding_count=Count("findings"),
+            overall_grade=grades.own_grade(JudgementArea.OVERALL_EFFECTIVENESS),
         )
-        .prefetch_related("judgements")
     )
 
 
@@ -446,6 +462,10 @@ class ThemeLetter:
     inspection: Inspection
     finding_count: int = 0
     raised_before: bool = False
+    # Its link and name, made once a letter: the same few newest letters recur under most
+    # themes, and reversing a URL in the template for each was most of the table's time.
+    url: str = ""
+    label: str = ""
 
 
 @dataclass
@@ -453,61 +473,131 @@ class RecurringTheme:
     """A theme a council was told to improve in several letters, or told again."""
 
     theme: Theme
-    letters: list[ThemeLetter]
+    letter_count: int  # letters that name it as a weakness
+    years: list[int]  # the years of those letters, oldest first
+    raised_before: bool  # a letter itself says it was raised at an earlier inspection
+    latest_letters: list[ThemeLetter]  # the newest few of them, oldest first
 
     @property
-    def years(self) -> list[int]:
-        return sorted({letter.inspection.letter_date.year for letter in self.letters})
+    def year_spans(self) -> str:
+        """The years as runs, "2009–2012, 2015": at 700 letters a theme recurs most years."""
+        runs: list[list[int]] = []
+        for year in self.years:
+            if runs and year == runs[-1][-1] + 1:
+                runs[-1].append(year)
+            else:
+                runs.append([year])
+        return ", ".join(
+            f"{run[0]}–{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)) for run in runs
+        )
 
-    @property
-    def raised_before(self) -> bool:
-        """A letter itself says the weakness was raised at an earlier inspection."""
-        return any(letter.raised_before for letter in self.letters)
+
+RECURRING_LATEST_LETTERS = 3
 
 
-def recurring_themes(authority: Authority) -> list[RecurringTheme]:
+def recurring_themes(
+    authority: Authority, *, latest: int = RECURRING_LATEST_LETTERS
+) -> list[RecurringTheme]:
     """Themes of a council's areas for development or priority action that recur.
 
     A theme recurs when it is a weakness in more than one of the council's letters, or
     when a letter marks the weakness as raised at an earlier inspection (the archive may
-    not hold that earlier letter). Most letters first, then by name.
+    not hold that earlier letter). Most letters first, then by name; each with its years
+    and its `latest` newest letters, so a council of 700 letters shows what one of 7 does
+    (its findings page lists them all).
 
-    Counted in the database, a row per theme and letter: a letter with 10,000 findings
-    costs what a short one does, and no letter's text is read.
+    One statement reads the council's weaknesses once and returns a row per theme and
+    shown letter; no letter's text is read, and a letter of 10,000 findings costs what a
+    short one does.
     """
-    rows = (
+    rows = _recurring_rows(authority, latest)
+    themes = Theme.objects.only("name", "slug").in_bulk({row["theme_id"] for row in rows})
+    inspections = (
+        Inspection.objects.only("letter_date", "inspection_type")
+        .order_by()
+        .in_bulk({row["inspection_id"] for row in rows})
+    )
+    links = {
+        pk: (
+            letter.get_absolute_url(),
+            f"{letter.get_inspection_type_display()}, {letter.letter_date:%-d %b %Y}",
+        )
+        for pk, letter in inspections.items()
+    }
+    by_theme: dict[int, RecurringTheme] = {}
+    for row in rows:  # letters oldest first
+        entry = by_theme.setdefault(
+            row["theme_id"],
+            RecurringTheme(
+                theme=themes[row["theme_id"]],
+                letter_count=row["letter_count"],
+                years=sorted(row["years"]),
+                raised_before=row["theme_raised_before"],
+                latest_letters=[],
+            ),
+        )
+        entry.latest_letters.append(
+            ThemeLetter(
+                inspection=inspections[row["inspection_id"]],
+                finding_count=row["finding_count"],
+                raised_before=row["raised_before"],
+                url=links[row["inspection_id"]][0],
+                label=links[row["inspection_id"]][1],
+            )
+        )
+    return sorted(by_theme.values(), key=lambda entry: (-entry.letter_count, entry.theme.name))
+
+
+_RECURRING_COLUMNS = [
+    "theme_id",
+    "letter_count",
+    "theme_raised_before",
+    "years",
+    "inspection_id",
+    "finding_count",
+    "raised_before",
+]
+
+
+def _recurring_rows(authority: Authority, latest: int) -> list[dict]:
+    """A row per recurring theme and each of its `latest` newest letters, oldest first.
+
+    The ORM builds the grouped weaknesses (a row per theme and letter); the rest is SQL
+    around it: Django puts a window over aggregates into GROUP BY, which PostgreSQL
+    refuses, and two ORM statements read the council's findings twice (at 700 letters,
+    ~12,000 findings: most of the page's time). As a CTE used twice it is read once.
+    """
+    grouped = (
         FindingTheme.objects.filter(
             finding__inspection__authority=authority, finding__category__in=ADVERSE
         )
         .values("theme_id", "finding__inspection_id")
         .annotate(
-            finding_count=Count("pk"),
+            finding_count=Count("*"),
             raised_before=BoolOr("finding__recurring"),
-            letter_date=Min("finding__inspection__letter_date"),
+            letter_date=Max("finding__inspection__letter_date"),
         )
-        .order_by("letter_date", "finding__inspection_id", "theme_id")
+        .order_by()
     )
-    rows = list(rows)
-    themes = Theme.objects.only("name", "slug").in_bulk({row["theme_id"] for row in rows})
-    inspections = Inspection.objects.only("letter_date", "inspection_type").in_bulk(
-        {row["finding__inspection_id"] for row in rows}
-    )
-    by_theme: dict[int, RecurringTheme] = {}
-    for row in rows:  # letters oldest first
-        entry = by_theme.setdefault(
-            row["theme_id"], RecurringTheme(theme=themes[row["theme_id"]], letters=[])
+    sql, params = grouped.query.sql_with_params()
+    with connections[read_alias(Finding)].cursor() as cursor:
+        cursor.execute(
+            "WITH weak(theme_id, inspection_id, finding_count, raised_before, letter_date)"
+            f" AS ({sql}),"
+            " recurring AS (SELECT theme_id, COUNT(*) AS letter_count,"
+            "  BOOL_OR(raised_before) AS raised_before,"
+            "  ARRAY_AGG(DISTINCT EXTRACT(YEAR FROM letter_date)::int) AS years"
+            "  FROM weak GROUP BY theme_id"
+            "  HAVING COUNT(*) > 1 OR BOOL_OR(raised_before)),"
+            " ranked AS (SELECT weak.*, ROW_NUMBER() OVER (PARTITION BY theme_id"
+            "  ORDER BY letter_date DESC, inspection_id DESC) AS rank FROM weak)"
+            " SELECT r.theme_id, r.letter_count, r.raised_before, r.years,"
+            "  k.inspection_id, k.finding_count, k.raised_before"
+            " FROM recurring r JOIN ranked k ON k.theme_id = r.theme_id AND k.rank <= %s"
+            " ORDER BY k.letter_date, k.inspection_id, r.theme_id",
+            [*params, latest],
         )
-        entry.letters.append(
-            ThemeLetter(
-                inspection=inspections[row["finding__inspection_id"]],
-                finding_count=row["finding_count"],
-                raised_before=row["raised_before"],
-            )
-        )
-    recurring = [
-        entry for entry in by_theme.values() if len(entry.letters) > 1 or entry.raised_before
-    ]
-    return sorted(recurring, key=lambda entry: (-len(entry.letters), entry.theme.name))
+        return [dict(zip(_RECURRING_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 
 # --- Themes: the findings page ------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
-from inspections import browse, grades, selectors
+from inspections import authority_page, browse, grades, selectors
 from inspections.caching import cached_page
 from inspections.models import Authority, Inspection, SourceDocument, Theme
 from inspections.themes.rules import rule_lines
@@ -216,10 +216,14 @@ def authority_list(request):
 @cached_page
 def authority_detail(request, slug: str):
     authority = get_object_or_404(Authority, slug=slug)
+    history = grades.grade_history(authority)
+    letters, notices = authority_page.letters_page(authority, asked=request.GET.get("page"))
     context = {
         "authority": authority,
-        "letters": selectors.authority_letters(authority),
-        "history": grades.grade_history(authority),
+        "summary": authority_page.summary(authority, reports=history),
+        "letters": letters,
+        "notices": notices,
+        "history": history,
         "recurring": selectors.recurring_themes(authority),
     }
     return render(request, "inspections/authority_detail.html", context)

@@ -4,6 +4,7 @@ findings pages, the national table, its chart and its CSV, and a report's judgem
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.http import QueryDict
@@ -186,13 +187,45 @@ def test_council_page_charts_its_grades_with_its_letters_on_one_line_of_time(cli
     assert html.count('class="band grade-') == 9  # 4 judgements, then 5
     assert html.count('class="mark mark-letter"') == 3
     assert html.count('class="mark mark-report"') == 2
-    # The table holds the same: five rows, two of them reports with their grades.
+    # The table below gives the reports' grades, a row each (its letters are counted by
+    # year in the table of years: a council of 700 letters would list them all here).
     table = html[html.index('class="grade-history"') :]
-    assert table.count("<tr") == 6
+    table = table[: table.index("</table>")]
+    assert table.count("<tr") == 3
     assert table.count('class="is-report"') == 2
     assert "Inadequate" in table and "Outstanding" in table
     # Report entries in the letters' timeline are marked and show their grade.
     assert html.count('<span class="tag tag-report">report</span>') == 2
+    assert html.count("Overall effectiveness: <span") == 2
+
+
+def test_council_page_counts_letters_by_year_with_the_grade_at_each_years_end(client, story):
+    anywhere, _ = story
+    html = client.get(anywhere.get_absolute_url()).content.decode()
+
+    years = html[html.index('class="letters-by-year"') :]
+    years = years[: years.index("</table>")]
+    rows = re.findall(r'<th scope="row">(\d{4})</th>(.*?)</tr>', years, re.S)
+    # Every year from the first letter's to the last's, 2021 with none.
+    assert [year for year, _ in rows] == ["2018", "2019", "2020", "2021", "2022", "2023"]
+    cells = dict(rows)
+    assert "no report yet" in cells["2018"]
+    assert "Inadequate" in cells["2019"] and "Inadequate" in cells["2021"]
+    assert "Good" in cells["2022"] and "Good" in cells["2023"]
+    assert "?authority=anywhere&amp;year=2019" in cells["2019"]
+    assert "<td>0</td>" in cells["2021"]
+
+
+def test_council_page_marks_a_months_letters_once(client, story):
+    anywhere, _ = story
+    for day in (2, 3):
+        letter(anywhere, datetime.date(2020, 6, day))
+
+    html = client.get(anywhere.get_absolute_url()).content.decode()
+
+    # June 2020 now holds three letters: one mark says so.
+    assert html.count('class="mark mark-letter"') == 3
+    assert "<title>3 letters, June 2020</title>" in html
 
 
 def test_council_without_reports_says_so(client, story):

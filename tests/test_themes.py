@@ -214,7 +214,7 @@ def test_seed_001_caseloads_recur_because_the_letter_says_so():
     caseloads = recurring[CASELOADS]
     assert caseloads.raised_before
     assert caseloads.years == [2012]
-    [letter_entry] = caseloads.letters
+    [letter_entry] = caseloads.latest_letters
     assert letter_entry.raised_before
     caseload_weaknesses = result.inspection.findings.filter(
         themes__slug=CASELOADS, category__in=selectors.ADVERSE
@@ -240,7 +240,7 @@ def test_a_theme_recurs_when_it_is_a_weakness_in_more_than_one_letter():
 
     assert [item.theme.slug for item in recurring] == [SUPERVISION]
     assert recurring[0].years == [2015, 2019]
-    assert [entry.inspection for entry in recurring[0].letters] == [early, late]
+    assert [entry.inspection for entry in recurring[0].latest_letters] == [early, late]
     assert not recurring[0].raised_before
 
 

@@ -55,7 +55,6 @@ class Mark:
     x: float
     is_report: bool
     label: str
-    url: str
 
 
 @dataclass(frozen=True)
@@ -70,13 +69,17 @@ TIMELINE = {"width": 760, "left": 150, "right": 16, "top": 8, "lane": 30, "botto
 
 
 @register.inclusion_tag("inspections/_grade_timeline.html")
-def grade_timeline(history: list[grades.HistoryRow], name: str) -> dict:
+def grade_timeline(history: list[grades.HistoryRow], months: list, name: str) -> dict:
     """Each judgement a lane: a band per report, in its grade's colour, lasting until the
-    next report to grade it; below, every letter and report as a mark on the same axis."""
-    if not any(row.is_report for row in history):
+    next report to grade it; below, every report and each month's letters (`months`, from
+    authority_page.summary) as marks on the same axis: a mark a month, whatever the number
+    of letters."""
+    if not history:
         return {"history": []}
     size = TIMELINE
-    dates = [row.inspection.letter_date for row in history]
+    dates = sorted(
+        [row.inspection.letter_date for row in history] + [month.first_date for month in months]
+    )
     start = datetime.date(dates[0].year, 1, 1)
     end = datetime.date(dates[-1].year + 1, 1, 1)
     plot_width = size["width"] - size["left"] - size["right"]
@@ -84,10 +87,9 @@ def grade_timeline(history: list[grades.HistoryRow], name: str) -> dict:
     def x(date: datetime.date) -> float:
         return round(size["left"] + plot_width * (date - start).days / (end - start).days, 1)
 
-    report_rows = [row for row in history if row.is_report]
     lanes = []
     for index, area in enumerate(grades.AREAS):
-        graded = [row for row in report_rows if area in row.grades]
+        graded = [row for row in history if area in row.grades]
         bands = []
         for number, row in enumerate(graded):
             left = x(row.inspection.letter_date)
@@ -114,12 +116,13 @@ def grade_timeline(history: list[grades.HistoryRow], name: str) -> dict:
         lanes.append(Lane(grades.AREA_SHORT[area], y, y + size["lane"] / 2, bands))
     marks_y = size["top"] + len(lanes) * size["lane"] + size["lane"] / 2
     marks = [
+        Mark(x=x(month.first_date), is_report=False, label=month.label) for month in months
+    ] + [
         Mark(
             x=x(row.inspection.letter_date),
-            is_report=row.is_report,
+            is_report=True,
             label=f"{row.inspection.get_inspection_type_display()}, "
             f"{row.inspection.letter_date:%-d %B %Y}",
-            url=row.inspection.get_absolute_url(),
         )
         for row in history
     ]
@@ -147,8 +150,8 @@ def grade_timeline(history: list[grades.HistoryRow], name: str) -> dict:
         "year_label_y": baseline + 18,
         "legend": [(grade, grade_label(grade)) for grade in [*grades.GRADES, "not_graded"]],
         "areas": grades.AREAS,
-        "report_count": len(report_rows),
-        "letter_count": len(history) - len(report_rows),
+        "report_count": len(history),
+        "letter_count": sum(month.count for month in months),
     }
 
 
