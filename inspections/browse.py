@@ -14,11 +14,12 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connections, transaction
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from inspections.best_of_newest import BestOfNewest
 from inspections.caching import cached_counts
 from inspections.facets import (
     FINDING_FACETS,
@@ -323,8 +324,7 @@ def api_results(filterset: ArchiveFilter, *, newest_field: str, scale: Scale):
     """The FilterSet's results in the page's order, for the API's cursor pages.
 
     Where a search by relevance matches too many to rank them all, the page lists the best
-    of the newest `scale.listed` matches (BestOfNewest); so does this, as one queryset: the
-    newest matches are found through the letter date index and only they are ranked.
+    of the newest `scale.listed` matches; so does this (the API loads the rows it lists).
     """
     results = filterset.qs
     cleaned = filterset.form.cleaned_data
@@ -333,45 +333,7 @@ def api_results(filterset: ArchiveFilter, *, newest_field: str, scale: Scale):
         return results
     if not too_many_to_count(results.order_by()):
         return results
-    newest = results.order_by(f"-{newest_field}", "-pk").values_list("pk", flat=True)
-    # The ids themselves, not a subquery: given a subquery, the planner fetched every match
-    # through the search index to join them (820 ms against 730 ms for a common word at
-    # 100,000 letters).
-    return results.filter(pk__in=list(newest[: scale.listed]))
-
-
-class BestOfNewest:
-    """The best matches among the newest `window` of a ranked queryset, sliced for a page.
-
-    For result sets too big to rank whole: the newest matches are found through the letter
-    date index, a few letters at a time, and only they are ranked.
-    """
-
-    def __init__(self, ranked, newest_field: str, window: int, *, rows):
-        self.candidates = ranked.order_by(f"-{newest_field}", "-pk").values(
-            window_pk=F("pk"), window_rank=F("rank"), window_date=F(newest_field)
-        )[:window]
-        self.rows = rows.order_by()  # what to load for each result listed
-        self.window = window
-
-    def __getitem__(self, key: slice) -> list:
-        start, stop, _ = key.indices(self.window)
-        ids = self.ids(start, stop)
-        by_id = self.rows.in_bulk(ids)
-        return [by_id[pk] for pk in ids]
-
-    def ids(self, start: int, stop: int) -> list[int]:
-        """The ids of results start to stop (at most the window), in order."""
-        stop = min(stop, self.window)
-        sql, params = self.candidates.query.sql_with_params()
-        with connections[self.candidates.db].cursor() as cursor:
-            cursor.execute(
-                f"SELECT window_pk FROM ({sql}) AS window_rows"
-                " ORDER BY window_rank DESC, window_date DESC, window_pk DESC"
-                " LIMIT %s OFFSET %s",
-                [*params, max(stop - start, 0), start],
-            )
-            return [pk for (pk,) in cursor.fetchall()]
+    return BestOfNewest(results, newest_field, scale.listed)
 
 
 def _chips(filterset: ArchiveFilter, facets: list[Facet], data: QueryDict) -> list[Chip]:

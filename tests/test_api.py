@@ -1,17 +1,22 @@
 """The read-only JSON API (/api/v1/), against the real database: every endpoint, its filters
 and search (the pages' FilterSets), cursor pages, 404s, fair use and the OpenAPI schema."""
 
+import re
 from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import caches
 from django.core.management import call_command
+from django.db import connection
 from django.http import QueryDict
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openapi_spec_validator import validate
+from rest_framework.pagination import Cursor
 
 from inspections import browse
+from inspections.api.paging import ArchiveCursorPagination
 from inspections.api.views import FindingViewSet
 from inspections.importer import import_letter, import_paths
 from inspections.models import Authority, Finding, Inspection, Theme
@@ -117,6 +122,21 @@ def test_a_letter_lists_its_findings_in_order_with_codes_and_labels(client, arch
     assert first["html_url"] == f"http://testserver/letters/{letter.pk}/#finding-1"
     listed = walk(client, body["findings_url"])
     assert {f["id"] for f in listed} == {f["id"] for f in body["findings"]}
+
+
+def test_every_label_is_the_one_the_site_shows_for_its_code(client, archive):
+    for letter in walk(client, reverse("api:letter-list")):
+        inspection = Inspection.objects.get(pk=letter["id"])
+        assert letter["inspection_type_label"] == inspection.get_inspection_type_display()
+        assert letter["framework_label"] == inspection.get_framework_display()
+        judgements = {j.area: j for j in inspection.judgements.all()}
+        for judgement in letter["judgements"]:
+            assert judgement["area_label"] == judgements[judgement["area"]].get_area_display()
+            assert judgement["grade_label"] == judgements[judgement["area"]].get_grade_display()
+    findings = walk(client, reverse("api:finding-list"), page_size=100)
+    labels = {f.pk: f.get_category_display() for f in Finding.objects.all()}
+    assert {f["category_label"] for f in findings} == set(labels.values())
+    assert all(f["category_label"] == labels[f["id"]] for f in findings)
 
 
 def test_a_finding_links_to_its_letter_council_and_themes(client, archive):
@@ -231,6 +251,80 @@ def test_a_search_too_big_to_rank_ranks_its_newest_matches_as_the_page_does(
         key=lambda f: (-f.rank, -f.inspection.letter_date.toordinal(), -f.pk),
     )
     assert [f["id"] for f in results] == [f.pk for f in best_of_newest]
+
+
+@pytest.mark.parametrize("page_size", [1, 4])
+def test_cursor_pages_through_the_best_of_the_newest_go_through_it_once_either_way(
+    client, archive, monkeypatch, page_size
+):
+    monkeypatch.setattr(browse, "too_many_to_count", lambda queryset: True)
+    monkeypatch.setattr(FindingViewSet, "scale", browse.Scale(sample_rows=100, listed=9))
+    first = get(client, reverse("api:finding-list"), q="social", page_size=9).json()
+    assert len(first["results"]) == 9 and not first["next"]  # the window is the whole listing
+
+    forward = walk(client, reverse("api:finding-list"), q="social", page_size=page_size)
+
+    assert [f["id"] for f in forward] == [f["id"] for f in first["results"]]
+    page = get(client, reverse("api:finding-list"), q="social", page_size=page_size).json()
+    while page["next"]:
+        page = client.get(page["next"]).json()
+    backward = page["results"]
+    while page["previous"]:
+        page = client.get(page["previous"]).json()
+        backward = page["results"] + backward
+    assert [f["id"] for f in backward] == [f["id"] for f in forward]
+
+
+def test_the_best_of_the_newest_is_ranked_and_paged_in_one_statement(client, archive, monkeypatch):
+    monkeypatch.setattr(browse, "too_many_to_count", lambda queryset: True)
+    monkeypatch.setattr(FindingViewSet, "scale", browse.Scale(sample_rows=100, listed=9))
+    window = [f["id"] for f in walk(client, reverse("api:finding-list"), q="social")]
+    first = get(client, reverse("api:finding-list"), q="social", page_size=3).json()
+
+    with CaptureQueriesContext(connection) as statements:
+        second = client.get(first["next"]).json()
+
+    assert [f["id"] for f in second["results"]] == window[3:6]
+    ranking = [s["sql"] for s in statements.captured_queries if "ts_rank" in s["sql"]]
+    assert len(ranking) == 1
+    # No statement is handed the window's ids to rank them again: the most any is given
+    # are the page's own (and the next one's, which says whether there is a next page).
+    for statement in statements.captured_queries:
+        named = {pk for pk in window if re.search(rf"\b{pk}\b", statement["sql"])}
+        assert len(named) <= 4, statement["sql"]
+    themes = [s for s in statements.captured_queries if 'FROM "inspections_theme"' in s["sql"]]
+    assert len(themes) == 1  # every row's themes at once
+
+
+def test_a_search_is_ranked_once_a_row_in_a_statement_of_ids_as_the_page_does(client, archive):
+    with CaptureQueriesContext(connection) as statements:
+        body = get(client, reverse("api:finding-list"), q="social", page_size=3).json()
+
+    assert len(body["results"]) == 3
+    ranking = [
+        s["sql"]
+        for s in statements.captured_queries
+        if "ts_rank" in s["sql"] and not s["sql"].startswith("EXPLAIN")  # the size estimate
+    ]
+    assert len(ranking) == 1
+    assert ranking[0].count("ts_rank(") == 1
+    # Every match goes through the sort: its text and its letter are read after, for three.
+    assert '"inspections_finding"."text"' not in ranking[0]
+
+
+@pytest.mark.parametrize("position", ["[1, 2]", '["a", "2020-01-01", 1]', '[0.1, "soon", 1]'])
+def test_a_tampered_cursor_into_the_best_of_the_newest_is_a_404(
+    client, archive, monkeypatch, position
+):
+    monkeypatch.setattr(browse, "too_many_to_count", lambda queryset: True)
+    pagination = ArchiveCursorPagination()
+    pagination.base_url = "http://testserver" + reverse("api:finding-list") + "?q=social"
+    url = pagination.encode_cursor(Cursor(0, False, position))
+
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Invalid cursor"}
 
 
 def test_page_size_is_capped(client, archive):

@@ -3,7 +3,9 @@
 The FilterSet orders results (relevance, newest or oldest first); the cursor keys on every
 field of that order, read back from each row, so a field of the letter
 ("inspection__letter_date") is read through an alias annotated on the finding, and the rank
-through an exact one.
+through an exact one. A search too big to rank whole comes as the best of the newest
+matches (inspections.best_of_newest), whose window is ranked and cut after the cursor in one
+statement; its cursors hold the same values (rank, date, id).
 """
 
 import json
@@ -15,9 +17,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
 
+from inspections.best_of_newest import BestOfNewest, position_from
 from inspections.browse import api_results
 from inspections.filters import ignored_values
 
+# The exact (float8) alias of a float annotation, the rank, that the cursor keys on.
+RANK_ALIAS = "cursor_exact_"
 # Query parameters of the API that are not filters.
 NOT_FILTERS = {"cursor", "page_size", "format"}
 
@@ -61,51 +66,90 @@ class ArchiveCursorPagination(CursorPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.page_size = self.get_page_size(request)
         self.base_url = request.build_absolute_uri()
-        queryset, self.ordering = _with_cursor_fields(queryset)
         self.cursor = self.decode_cursor(request)
         after = self.cursor is not None and self.cursor.position is not None
         backwards = bool(self.cursor and self.cursor.reverse)
-        if after:
-            try:
-                queryset = queryset.filter(self._beyond(self.cursor.position, backwards))
-            except (TypeError, ValueError, DjangoValidationError):
-                raise NotFound(self.invalid_cursor_message) from None
-        ordering = [_flipped(field) for field in self.ordering] if backwards else self.ordering
-        rows = list(queryset.order_by(*ordering)[: self.page_size + 1])
-        more = len(rows) > self.page_size
-        rows = rows[: self.page_size]
+        position = self._cursor_values() if after else None
+        if isinstance(queryset, BestOfNewest):
+            listed = self._window_page(queryset, position, backwards)
+        else:
+            listed = self._queryset_page(queryset, position, backwards)
+        more = len(listed) > self.page_size
+        listed = listed[: self.page_size]
         if backwards:
-            rows.reverse()
+            listed.reverse()
             self.has_next, self.has_previous = after, more
         else:
             self.has_next, self.has_previous = more, after
-        self.page = rows
-        return rows
+        to_load = [pk for pk, _, row in listed if row is None]
+        if to_load:
+            loaded = view.get_queryset().in_bulk(to_load)
+            # A row deleted between the two statements is left out.
+            listed = [
+                (pk, values, loaded.get(pk) if row is None else row) for pk, values, row in listed
+            ]
+            listed = [item for item in listed if item[2] is not None]
+        self.page = [row for _, _, row in listed]
+        self.positions = [values for _, values, _ in listed]
+        return self.page
+
+    def _queryset_page(self, queryset, position, backwards: bool) -> list[tuple]:
+        """One more row than a page: (id, ordering values, row or None to load by id)."""
+        queryset, self.ordering = _with_cursor_fields(queryset)
+        if position is not None:
+            if len(position) != len(self.ordering):
+                raise NotFound(self.invalid_cursor_message)
+            try:
+                queryset = queryset.filter(self._beyond(position, backwards))
+            except (TypeError, ValueError, DjangoValidationError):
+                raise NotFound(self.invalid_cursor_message) from None
+        ordering = [_flipped(field) for field in self.ordering] if backwards else self.ordering
+        names = [field.lstrip("-") for field in self.ordering]  # the last is the id
+        queryset = queryset.order_by(*ordering)
+        if not _by_relevance(queryset):
+            # Read in order from an index (a date, a name): the rows themselves, at once.
+            rows = queryset[: self.page_size + 1]
+            return [(row.pk, [getattr(row, name) for name in names], row) for row in rows]
+        # Ranked: every match is ranked and sorted to find a page. As the page does, that
+        # statement carries ids and ordering values only (not each match's text and letter
+        # through the sort, nor its rank computed twice), and the page's rows are loaded
+        # by id after it.
+        rows = queryset.values_list(*names)[: self.page_size + 1]
+        return [(values[-1], list(values), None) for values in rows]
+
+    def _window_page(self, window: BestOfNewest, position, backwards: bool) -> list[tuple]:
+        """The same from the best of the newest: the window found, ranked and cut after the
+        cursor in one statement, as the page does (no ids sent back to be ranked again)."""
+        if position is not None:
+            try:
+                position = position_from(position)
+            except (TypeError, ValueError):
+                raise NotFound(self.invalid_cursor_message) from None
+        listed = window.keyset(position, backwards=backwards, limit=self.page_size + 1)
+        return [(pk, list(values), None) for pk, values in listed]
 
     def get_next_link(self):
         if not (self.has_next and self.page):
             return None
-        return self.encode_cursor(Cursor(0, False, self._position(self.page[-1])))
+        return self.encode_cursor(Cursor(0, False, _encoded(self.positions[-1])))
 
     def get_previous_link(self):
         if not (self.has_previous and self.page):
             return None
-        return self.encode_cursor(Cursor(0, True, self._position(self.page[0])))
+        return self.encode_cursor(Cursor(0, True, _encoded(self.positions[0])))
 
-    def _position(self, row) -> str:
-        values = [getattr(row, field.lstrip("-")) for field in self.ordering]
-        return json.dumps(
-            [value.isoformat() if hasattr(value, "isoformat") else value for value in values]
-        )
-
-    def _beyond(self, position: str, backwards: bool) -> Q:
-        """Rows after (or before) the row whose ordering values `position` holds."""
+    def _cursor_values(self) -> list:
+        """The ordering values of the row the cursor points at, as it holds them."""
         try:
-            values = json.loads(position)
+            values = json.loads(self.cursor.position)
         except ValueError:
             values = None
-        if not isinstance(values, list) or len(values) != len(self.ordering):
+        if not isinstance(values, list):
             raise NotFound(self.invalid_cursor_message)
+        return values
+
+    def _beyond(self, values: list, backwards: bool) -> Q:
+        """Rows after (or before) the row whose ordering values are `values`."""
         condition = Q(pk__in=[])
         equal = Q()
         bound = Q()
@@ -121,8 +165,20 @@ class ArchiveCursorPagination(CursorPagination):
         return bound & condition
 
 
+def _encoded(values: list) -> str:
+    return json.dumps(
+        [value.isoformat() if hasattr(value, "isoformat") else value for value in values]
+    )
+
+
 def _flipped(field: str) -> str:
     return field[1:] if field.startswith("-") else f"-{field}"
+
+
+def _by_relevance(queryset) -> bool:
+    """Whether the queryset is ordered by its rank (an annotation), not by a column."""
+    first = queryset.query.order_by[0].lstrip("-")
+    return first.startswith(RANK_ALIAS)
 
 
 def _with_cursor_fields(queryset):
@@ -141,7 +197,7 @@ def _with_cursor_fields(queryset):
         elif annotation is not None and isinstance(annotation.output_field, FloatField):
             # The rank is a float4, which Python reads rounded: compared with that in the
             # next page's WHERE, rows would be skipped or repeated. As float8 it is exact.
-            alias = f"cursor_{name}"
+            alias = f"{RANK_ALIAS}{name}"
             aliases[alias] = Cast(F(name), FloatField())
         else:
             alias = name
