@@ -117,14 +117,13 @@ def store_letters(pending: list[ParsedFile], *, authorities: AuthorityCache) -> 
         _inspection(row, authorities.get(item.letter))
         for item, row in zip(pending, rows, strict=True)
     ]
-    _copy(
-        Finding,
-        [
-            row
-            for item, inspection in zip(pending, inspections, strict=True)
-            for row in finding_rows(inspection, item.letter)
-        ],
-    )
+    findings = [
+        row
+        for item, inspection in zip(pending, inspections, strict=True)
+        for row in finding_rows(inspection, item.letter)
+    ]
+    finding_ids = _new_ids(Finding, len(findings))
+    _copy(Finding, [{"id": pk, **row} for pk, row in zip(finding_ids, findings, strict=True)])
     Judgement.objects.bulk_create(
         Judgement(inspection=inspection, area=area, grade=grade)
         for item, inspection in zip(pending, inspections, strict=True)
@@ -140,7 +139,7 @@ def store_letters(pending: list[ParsedFile], *, authorities: AuthorityCache) -> 
         for item, inspection in zip(pending, inspections, strict=True)
         if item.original is not None
     )
-    tag_new_findings(inspection_ids=[inspection.pk for inspection in inspections])
+    tag_new_findings(finding_ids=finding_ids)
     bump_data_version()
     if any(len(item.letter.findings) >= ANALYZE_AFTER_FINDINGS for item in pending):
         transaction.on_commit(_analyze, robust=True)  # statistics are no reason to fail
@@ -201,7 +200,10 @@ def _inspection(row: dict[str, object], authority: Authority) -> Inspection:
 
 
 def _new_ids(model, count: int) -> list[int]:
-    """`count` primary keys from the table's own sequence, so that COPY can give them."""
+    """`count` primary keys from the table's own sequence, so that COPY can give them (and
+    what follows find the rows by primary key, whatever the planner's statistics say)."""
+    if not count:
+        return []
     table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
