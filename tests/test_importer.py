@@ -85,12 +85,16 @@ def test_bad_input_is_rejected_with_a_reason_and_writes_nothing(data, reason):
 
 
 def test_a_failure_while_storing_rolls_the_whole_letter_back(monkeypatch):
-    from inspections import importer
+    from inspections.importer import storing
 
-    def broken_bulk_create(*args, **kwargs):
-        raise RuntimeError("disk full")
+    real_copy = storing._copy
 
-    monkeypatch.setattr(importer.Finding.objects, "bulk_create", broken_bulk_create)
+    def broken_copy(model, rows):
+        if model is storing.Finding:  # the letter's row is in: its findings fail
+            raise RuntimeError("disk full")
+        real_copy(model, rows)
+
+    monkeypatch.setattr(storing, "_copy", broken_copy)
     with pytest.raises(RuntimeError):
         import_letter(data=seed_path(1).read_bytes(), source_name="001.txt")
 
@@ -184,12 +188,12 @@ def test_a_report_without_results_keeps_counts_and_rejections_only(tmp_path):
 # Worker processes commit on connections of their own: outside the test's transaction.
 @pytest.mark.django_db(transaction=True)
 def test_worker_processes_import_every_batch_and_report_in_file_order(tmp_path, monkeypatch):
-    from inspections import importer
+    from inspections.importer import running
     from inspections.themes.services import load_taxonomy
 
     load_taxonomy()  # an earlier transactional test may have flushed the themes
 
-    monkeypatch.setattr(importer, "BATCH_SIZE", 2)  # seven files: four batches over two workers
+    monkeypatch.setattr(running, "BATCH_SIZE", 2)  # seven files: four batches over two workers
     for seed in SEED_DIR.glob("*.txt"):
         shutil.copy(seed, tmp_path / seed.name)
     (tmp_path / "empty.txt").write_bytes(b"")
@@ -218,9 +222,9 @@ def test_command_refuses_no_workers(tmp_path):
 
 
 def test_a_batch_or_less_is_imported_in_this_process_more_with_one_process_a_core(monkeypatch):
-    from inspections import importer
+    from inspections.importer import running
 
-    monkeypatch.setattr(importer.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(running.os, "cpu_count", lambda: 2)
 
-    assert importer.default_workers(importer.BATCH_SIZE) == 1
-    assert importer.default_workers(importer.BATCH_SIZE + 1) == 2
+    assert running.default_workers(running.BATCH_SIZE) == 1
+    assert running.default_workers(running.BATCH_SIZE + 1) == 2

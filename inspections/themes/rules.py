@@ -16,6 +16,7 @@ A theme matches a finding when any of its other lines matches and no `unless:` l
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import DatabaseError, connection, transaction
@@ -124,11 +125,17 @@ def rules_without_terms(rules: str) -> list[str]:
 def compiled_query(rules: str) -> str:
     """A theme's rules as one tsquery, in text; "" when none can match.
 
-    The lines ORed, and none of the `unless:` lines.
+    The lines ORed, and none of the `unless:` lines. A line that stems to the same query as
+    an earlier one ("caseload", "caseloads") is left out: every finding is matched against
+    every theme, and a sixth of the lines were such repeats.
     """
     compiled = compile_rules(rules)
-    match = " | ".join(f"({rule.query})" for rule in compiled if rule.query and not rule.exclude)
+    match = _any_of(rule.query for rule in compiled if rule.query and not rule.exclude)
     if not match:
         return ""
-    unless = " | ".join(f"({rule.query})" for rule in compiled if rule.query and rule.exclude)
+    unless = _any_of(rule.query for rule in compiled if rule.query and rule.exclude)
     return f"({match}) & !({unless})" if unless else match
+
+
+def _any_of(queries: Iterable[str]) -> str:
+    return " | ".join(f"({query})" for query in dict.fromkeys(queries))

@@ -79,6 +79,35 @@ def tag_findings(*, inspection_ids: list[int] | None = None) -> int:
         return cursor.rowcount
 
 
+def tag_new_findings(*, finding_ids: list[int]) -> int:
+    """Apply every theme's rules to findings just stored, in one statement.
+
+    `tag_findings` for findings that have no theme rows and no rejections yet (the
+    importer's, in the transaction that stored them): the INSERT alone, without the anti-
+    joins that look for rows to drop or rejections to respect. By primary key, so that the
+    findings are found by index however stale the planner's statistics are in the middle of
+    a bulk import. Returns the number of theme assignments added.
+    """
+    queries = _theme_queries(tuple(Theme.objects.order_by("pk").values_list("pk", "rules")))
+    if not queries or not finding_ids:
+        return 0
+    values = ", ".join(["(%s::bigint, %s::tsquery)"] * len(queries))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH rules (theme_id, query) AS (VALUES {values}),"
+            f" scoped AS MATERIALIZED (SELECT f.id, {TEXT_VECTOR} AS text_vector"
+            f"  FROM {Finding._meta.db_table} f WHERE f.id = ANY(%s))"
+            f" INSERT INTO {FindingTheme._meta.db_table} (finding_id, theme_id, assigned_by)"
+            " SELECT s.id, r.theme_id, %s FROM scoped s JOIN rules r ON s.text_vector @@ r.query",
+            [
+                *(value for query in queries for value in query),
+                list(finding_ids),
+                FindingTheme.AssignedBy.RULE,
+            ],
+        )
+        return cursor.rowcount
+
+
 @lru_cache(maxsize=4)
 def _theme_queries(themes: tuple[tuple[int, str], ...]) -> list[tuple[int, str]]:
     """Each theme's rules as one tsquery, as text, for as long as they last.
