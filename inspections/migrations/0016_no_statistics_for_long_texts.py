@@ -25,7 +25,7 @@ def _alter(target: int) -> list[str]:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inspections", "0014_finding_letter_columns"),
+        ("inspections", "0015_council_page_indexes"),
     ]
 
     operations = [
