@@ -207,7 +207,7 @@ def _browse(
     # From here on, the state as the FilterSet understood it (it filters the same way).
     data = canonical_query(filterset, data)
     notices += _empty_range(filterset, data)
-    facets = _facet_counts(filterset_class, data, queryset, specs, scale)
+    facets = _facet_counts(filterset, data, queryset, specs, scale)
     for facet in facets:
         facet.narrow(asked.get(facet.narrow_param, ""))  # typed to find a value, not a filter
     # Every result has exactly one value of `total_facet`, so its counts add up to the total.
@@ -247,7 +247,7 @@ def _browse(
     )
 
 
-def _facet_counts(filterset_class, data: QueryDict, queryset, specs, scale: Scale) -> list[Facet]:
+def _facet_counts(filterset, data: QueryDict, queryset, specs, scale: Scale) -> list[Facet]:
     """The facets' counts; with nothing chosen and no words, kept from one import to the next.
 
     The page as first opened counts the whole table, and every reader gets the same counts
@@ -255,7 +255,9 @@ def _facet_counts(filterset_class, data: QueryDict, queryset, specs, scale: Scal
     """
 
     def count() -> list[Facet]:
-        return facet_counts(filterset_class, data, queryset, specs, sample_rows=scale.sample_rows)
+        return facet_counts(
+            type(filterset), data, queryset, specs, sample_rows=scale.sample_rows, page=filterset
+        )
 
     if any(data.getlist(name) for name in data if name not in ("page", "sort")):
         return count()

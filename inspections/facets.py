@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -28,6 +29,7 @@ from django.db.models.functions import Cast
 from django.http import QueryDict
 
 from inspections import grades
+from inspections.caching import cached_counts
 from inspections.models import (
     Authority,
     Category,
@@ -211,12 +213,15 @@ def facet_counts(
     specs: list[FacetSpec],
     *,
     sample_rows: int = SAMPLE_ROWS,
+    page=None,
 ) -> list[Facet]:
     """Count every facet's values over the filtered results, each facet ignoring its own filter.
 
     Facets whose own filter is not in use see the same results, so they are counted together
     in one scan (GROUPING SETS, and the theme facet joined to the same rows); a facet with a
-    chosen value gets a query of its own.
+    chosen value gets a query of its own. `page`, the page's own FilterSet (of `data`), gives
+    the results of facets whose filter is not in use without building and validating a
+    second one.
     """
     groups: dict[str, tuple[QueryDict, list[FacetSpec]]] = {}
     for spec in specs:
@@ -227,8 +232,12 @@ def facet_counts(
     counts: dict[str, list[tuple[str, str, int]]] = {}
     estimated: set[str] = set()
     table_pages = None  # the sample, drawn once and shared by every group that needs it
-    for others, group in groups.values():
-        results = filterset_class(others, queryset=queryset).qs.order_by()
+    every_filter = _without_page(data).urlencode()
+    for key, (others, group) in groups.items():
+        if page is not None and key == every_filter:
+            results = page.qs.order_by()
+        else:
+            results = filterset_class(others, queryset=queryset).qs.order_by()
         sample = None
         if too_many_to_count(results):
             table_pages = table_pages or table_sample(
@@ -421,7 +430,13 @@ def _by_facet(
     rows, specs: list[FacetSpec], columns: list[str], scale: float
 ) -> tuple[dict[str, list[tuple[str, str, int]]], int]:
     by_facet: dict[str, list[tuple[str, str, int]]] = {spec.name: [] for spec in specs}
-    named = {spec.named: spec.named() for spec in specs if spec.named}  # one read each
+    # The councils' and themes' names, kept under the data version like the counts (an
+    # editor's renaming moves it): no read of either table on most pages.
+    named = {
+        spec.named: cached_counts(f"names:{spec.named.__name__}", spec.named)
+        for spec in specs
+        if spec.named
+    }
     total = 0
     counted: dict[tuple[int, str], list] = {}  # (facet, value) -> [label, count]
     for row in rows:
@@ -474,13 +489,14 @@ def _facet(
     for value in chosen:
         # A chosen value with no results still shows, so it can be unchosen.
         counted.setdefault(value, (fixed.get(value, value), 0))
+    toggled = _toggler(data, spec.name)
     values = [
         FacetValue(
             value=value,
             label=str(label),
             count=count,
             selected=value in chosen,
-            toggle_query=toggle_query(data, spec.name, value),
+            toggle_query=toggled(value),
         )
         for value, (label, count) in counted.items()
     ]
@@ -495,6 +511,12 @@ def _facet(
     return Facet(spec.name, spec.label, values, estimated=estimated, narrowable=spec.narrowable)
 
 
+def _without_page(data: QueryDict) -> QueryDict:
+    query = data.copy()
+    query.pop("page", None)
+    return query
+
+
 def _as_param(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -503,11 +525,35 @@ def _as_param(value) -> str:
 
 def toggle_query(data: QueryDict, name: str, value: str) -> str:
     """The query string with `value` of `name` added if absent, removed if present."""
-    query = data.copy()
-    query.pop("page", None)
-    values = query.getlist(name)
-    query.setlist(name, [v for v in values if v != value] if value in values else [*values, value])
-    return query.urlencode()
+    return _toggler(data, name)(value)
+
+
+def _toggler(data: QueryDict, name: str) -> Callable[[str], str]:
+    """toggle_query() for one facet's many values: the rest of the query encoded once.
+
+    A facet lists up to 160 values, each with its link: copying the QueryDict for each
+    (a deep copy) was a tenth of a rare word's page. Same string as QueryDict.urlencode():
+    parameters in their order, the facet's own where it was or else last.
+    """
+    before: list[tuple[str, str]] = []
+    after: list[tuple[str, str]] = []
+    chosen = data.getlist(name) if name != "page" else []
+    seen = False
+    for key, values in data.lists():
+        if key == "page":
+            continue  # a new choice starts from page 1
+        if key == name:
+            seen = True
+        else:
+            (after if seen else before).extend((key, value) for value in values)
+    head, tail = urlencode(before), urlencode(after)
+
+    def toggled(value: str) -> str:
+        own = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+        middle = urlencode([(name, v) for v in own])
+        return "&".join(part for part in (head, middle, tail) if part)
+
+    return toggled
 
 
 def without_query(data: QueryDict, *names: str) -> str:
