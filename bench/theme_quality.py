@@ -25,7 +25,6 @@ their findings with no theme and the share each theme tags.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections import Counter
@@ -33,23 +32,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-LABELS_DIR = REPO_ROOT / "tests" / "theme_labels"
+sys.path.insert(0, str(REPO_ROOT))
+
+from inspections.themes.labels import Label, load_labels  # noqa: E402  (after sys.path)
+
 REAL_LETTERS = [
     REPO_ROOT / "fixtures" / "real" / "focused_visits",
     REPO_ROOT / "fixtures" / "real" / "jtai",
     REPO_ROOT / "fixtures" / "reports" / "ilacs",
 ]
 SCRATCH_DATABASE = "theme_quality_scratch"
-
-
-@dataclass(frozen=True)
-class Label:
-    id: str  # letter and position: 80486_barking-and-dagenham_2018-04-03_fv#3
-    council: str
-    split: str  # build or test
-    text: str
-    themes: frozenset[str]
-    note: str = ""
 
 
 @dataclass
@@ -101,32 +93,6 @@ class Quality:
         if errors:
             lines += [f"{kind} {theme}: {text}" for kind, theme, text in sorted(self.errors)]
         return "\n".join(lines)
-
-
-def load_labels(*, split: str | None = None, folder: Path = LABELS_DIR) -> list[Label]:
-    """The labelled findings, of one split or both, in file order."""
-    labels = []
-    for part in sorted(folder.glob("part_*.jsonl")):
-        answers = folder / part.name.replace("part_", "labels_")
-        texts = part.read_text(encoding="utf-8").splitlines()
-        themes = answers.read_text(encoding="utf-8").splitlines()
-        if len(texts) != len(themes):
-            raise ValueError(f"{part.name} and {answers.name} differ in length")
-        for text_line, theme_line in zip(texts, themes, strict=True):
-            finding, answer = json.loads(text_line), json.loads(theme_line)
-            if finding["id"] != answer["id"]:
-                raise ValueError(f"{answers.name}: {answer['id']} is not {finding['id']}")
-            labels.append(
-                Label(
-                    id=finding["id"],
-                    council=finding["council"],
-                    split=finding["split"],
-                    text=finding["text"],
-                    themes=frozenset(answer["themes"]),
-                    note=answer.get("note", ""),
-                )
-            )
-    return [label for label in labels if split is None or label.split == split]
 
 
 def tag_texts(texts: list[str]) -> list[set[str]]:
