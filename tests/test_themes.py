@@ -1,4 +1,4 @@
-"""Themes: the rules tag findings as measured, retagging keeps editors' hands, pages render."""
+"""Themes: findings tagged as measured, retagging keeps editors' hands, pages render."""
 
 import datetime
 import importlib
@@ -52,17 +52,18 @@ def test_labels_are_whole_and_split_by_council():
     assert {theme for label in labels for theme in label.themes} <= slugs_known
 
 
-def test_rules_tag_the_test_split_as_the_readme_says():
+def test_the_tagger_tags_the_test_split_as_the_readme_says():
     """The figures of the held-apart split (README, Themes): a floor, so they cannot slip.
 
-    The rules were never tuned on these findings; the targets (0.90, 0.85) are not met.
+    Measured once, after the method was fixed on the build split; neither the rules nor the
+    model were tuned on these findings. The targets (0.90, 0.85) are not met.
     """
     quality = measure(load_labels(split="test"))
 
     print(quality.report(errors=True))
     assert quality.findings == 175
-    assert quality.precision() >= 0.64
-    assert quality.recall() >= 0.65
+    assert quality.precision() >= 0.70
+    assert quality.recall() >= 0.72
 
 
 # --- Tagging -----------------------------------------------------------------------------

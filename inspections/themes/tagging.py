@@ -1,16 +1,21 @@
-"""Tagging: each theme's compiled rules applied to findings, in set-based SQL.
+"""Tagging: findings given themes in set-based SQL, by the model and the rules.
 
-Rules match weight A of a finding's stored search vector (its text and the other spellings
-of its hyphenated words), so the heading a finding stood under never tags every paragraph
-beneath it. One DELETE and one INSERT ... SELECT, whatever the number of findings or themes.
+A theme the model (model.py) knows is given where its score is above the threshold: its
+intercept plus the weights of the finding's lexemes and of the themes whose rules match.
+A theme it does not know is given where its compiled rules match. Both read weight A of a
+finding's stored search vector (its text and the other spellings of its hyphenated words),
+so the heading a finding stood under never tags every paragraph beneath it. One DELETE and
+one INSERT ... SELECT, whatever the number of findings or themes.
 
-Rows come in two kinds. Rule rows follow the current rules and go when the rules stop
-matching; editor rows are an editor's hand and are never touched by tagging. A
-ThemeRejection is an editor saying "not this theme": tagging never adds it back.
+Rows come in two kinds. Tagger rows (assigned_by "rule", by the model or the rules) follow
+the tagger and go when it no longer gives them; editor rows are an editor's hand and are
+never touched by tagging. A ThemeRejection is an editor saying "not this theme": tagging
+never adds it back.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -102,11 +107,10 @@ def _matched_sql(
     queries = _theme_queries(
         tuple(Theme.objects.filter(slug__in=needed).order_by("pk").values_list("pk", "rules"))
     )
-    words = [
-        (theme.pk, lexeme, weight)
-        for theme in modelled
-        for lexeme, weight in model.themes[theme.slug].words.items()
-    ]
+    words: dict[str, dict[str, float]] = {}
+    for theme in modelled:
+        for lexeme, weight in model.themes[theme.slug].words.items():
+            words.setdefault(lexeme, {})[str(theme.pk)] = weight
     slug_ids = dict(Theme.objects.filter(slug__in=needed).values_list("slug", "pk"))
     rule_weights = [
         (theme.pk, slug_ids[slug], weight)
@@ -126,26 +130,28 @@ def _matched_sql(
         f"WITH rules (theme_id, query) AS (VALUES {values}),"
         f" scoped AS MATERIALIZED (SELECT f.id, {TEXT_VECTOR} AS text_vector"
         f"  FROM {Finding._meta.db_table} f WHERE {scope}),"
-        " hits AS MATERIALIZED (SELECT s.id AS finding_id, r.theme_id"
-        "  FROM scoped s JOIN rules r ON s.text_vector @@ r.query),"
         " intercepts AS (SELECT * FROM unnest(%s::bigint[], %s::float8[])"
         "  AS i(theme_id, intercept)),"
-        " word_weights AS (SELECT * FROM unnest(%s::bigint[], %s::text[], %s::float8[])"
-        "  AS w(theme_id, lexeme, weight)),"
         " rule_weights AS (SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::float8[])"
         "  AS w(theme_id, rule_theme_id, weight)),"
-        " contributions AS ("
-        "  SELECT s.id AS finding_id, w.theme_id, w.weight"
-        "  FROM scoped s CROSS JOIN LATERAL unnest(tsvector_to_array(s.text_vector)) AS l(lexeme)"
-        "  JOIN word_weights w ON w.lexeme = l.lexeme"
-        "  UNION ALL SELECT h.finding_id, w.theme_id, w.weight"
-        "  FROM hits h JOIN rule_weights w ON w.rule_theme_id = h.theme_id),"
-        " scores AS (SELECT c.finding_id, c.theme_id, i.intercept + sum(c.weight) AS score"
-        "  FROM contributions c JOIN intercepts i USING (theme_id)"
-        "  GROUP BY c.finding_id, c.theme_id, i.intercept),"
+        # Summed finding by finding (LATERAL): a few hundred rows each, never one hash of
+        # every finding's rows, which at 150,000 findings spills gigabytes to disk. The word
+        # weights are one jsonb {lexeme: {theme id: weight}}: a lexeme's weights are a
+        # binary search in it, not a scan of every weight for every finding.
+        " scores AS (SELECT s.id AS finding_id, c.theme_id, i.intercept + c.total AS score"
+        "  FROM scoped s CROSS JOIN LATERAL (SELECT theme_id, sum(weight) AS total FROM ("
+        "    SELECT w.key::bigint AS theme_id, w.value::float8 AS weight"
+        "    FROM unnest(tsvector_to_array(s.text_vector)) AS l(lexeme),"
+        "    jsonb_each_text(%s::jsonb -> l.lexeme) AS w"
+        "    UNION ALL SELECT w.theme_id, w.weight"
+        "    FROM rule_weights w JOIN rules r ON r.theme_id = w.rule_theme_id"
+        "    WHERE s.text_vector @@ r.query) AS x GROUP BY theme_id) AS c"
+        "  JOIN intercepts i ON i.theme_id = c.theme_id),"
+        " hits AS (SELECT s.id AS finding_id, r.theme_id"
+        "  FROM scoped s JOIN rules r ON r.theme_id = ANY(%s) AND s.text_vector @@ r.query),"
         " matched AS MATERIALIZED (SELECT finding_id, theme_id FROM ("
         "   SELECT finding_id, theme_id FROM scores WHERE score > %s"
-        "   UNION ALL SELECT finding_id, theme_id FROM hits WHERE theme_id = ANY(%s)) m"
+        "   UNION ALL SELECT finding_id, theme_id FROM hits) m"
         f"  WHERE NOT EXISTS (SELECT 1 FROM {ThemeRejection._meta.db_table} x"
         "   WHERE x.finding_id = m.finding_id AND x.theme_id = m.theme_id))"
     )
@@ -154,10 +160,10 @@ def _matched_sql(
         *scope_params,
         [theme.pk for theme in modelled],
         [model.themes[theme.slug].intercept for theme in modelled],
-        *_columns(words, 3),
         *_columns(rule_weights, 3),
-        model.threshold,
+        json.dumps(words),
         [theme.pk for theme in rules_only],
+        model.threshold,
     ]
     return sql, params
 
