@@ -198,15 +198,35 @@ class FindingThemeInline(admin.TabularInline):
 
     @admin.display(description="why")
     def why(self, row):
-        """The rule lines that matched, so an editor can see what to correct."""
+        """The rule lines that matched and the words that weighed most, to see what to correct."""
         if row.pk is None:
             return ""
         if row.assigned_by == FindingTheme.AssignedBy.EDITOR:
             return "given by an editor"
-        lines = selectors.matching_rules(finding=row.finding, theme=row.theme)
-        if not lines:
-            return "no rule matches now: retagging will take it off"
-        return format_html_join(", ", "<code>{}</code>", ((line,) for line in lines))
+        evidence = selectors.theme_evidence(finding=row.finding, theme=row.theme)
+        rules = format_html_join(", ", "<code>{}</code>", ((line,) for line in evidence.rule_lines))
+        if not evidence.modelled:
+            return rules or "no rule matches now: retagging will take it off"
+        score = evidence.score if evidence.score is not None else float("-inf")
+        verdict = "above" if score > evidence.threshold else "not above: retagging will take it off"
+        words = format_html_join(
+            ", ",
+            "<code>{}</code> {}",
+            ((word, f"{weight:+.2f}") for word, weight in evidence.words),
+        )
+        hits = format_html_join(
+            ", ", "{} {}", ((slug, f"{weight:+.2f}") for slug, weight in evidence.rules)
+        )
+        return format_html(
+            "score {} ({} the threshold {}); words that weighed most: {}; rules of themes"
+            " that matched: {}; this theme's rule lines that matched: {}",
+            f"{score:.2f}",
+            verdict,
+            f"{evidence.threshold:.2f}",
+            words or "none",
+            hits or "none",
+            rules or "none",
+        )
 
 
 class ThemeRejectionInline(admin.TabularInline):

@@ -6,7 +6,7 @@ import datetime
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.contrib.postgres.aggregates import BoolOr
@@ -40,8 +40,10 @@ from inspections.models import (
 )
 from inspections.routers import read_alias
 from inspections.search import marked_if_matched
-from inspections.themes.rules import compile_rules
-from inspections.themes.tagging import TEXT_VECTOR
+from inspections.themes.features import finding_features
+from inspections.themes.model import theme_model
+from inspections.themes.rules import compile_rules, compiled_query
+from inspections.themes.tagging import TEXT_VECTOR, finding_scores
 
 # A letter's whole text and the vectors built from it: tens of KB a letter (megabytes for a
 # long one), which no list shows. Every read of letters for a list leaves them behind.
@@ -629,6 +631,41 @@ def matching_rules(*, finding: Finding, theme: Theme) -> list[str]:
             [[rule.query for rule in rules], finding.pk],
         )
         return [rules[n - 1].line for (n,) in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class ThemeEvidence:
+    """Why the tagger gives a finding a theme: what an editor needs to correct it."""
+
+    rule_lines: list[str]  # the theme's rule lines the text matches
+    modelled: bool  # False: the model does not know the theme, its rules alone tag it
+    score: float | None = None  # the model's, as tagging computes it in SQL
+    threshold: float = 0.0
+    words: list[tuple[str, float]] = field(default_factory=list)  # heaviest first
+    rules: list[tuple[str, float]] = field(default_factory=list)  # themes whose rules matched
+
+
+def theme_evidence(*, finding: Finding, theme: Theme) -> ThemeEvidence:
+    """The rule lines that match and, for a modelled theme, its score and heaviest words."""
+    lines = matching_rules(finding=finding, theme=theme)
+    model = theme_model()
+    if theme.slug not in model:
+        return ThemeEvidence(rule_lines=lines, modelled=False)
+    weights = model.themes[theme.slug]
+    themes = Theme.objects.filter(slug__in=weights.rules).values_list("slug", "rules")
+    queries = {slug: compiled_query(rules) for slug, rules in themes}
+    [features] = finding_features([finding.pk], queries, using=read_alias(Finding))
+    return ThemeEvidence(
+        rule_lines=lines,
+        modelled=True,
+        score=finding_scores([finding.pk]).get((finding.pk, theme.slug)),
+        threshold=model.threshold,
+        words=model.heaviest_words(theme.slug, set(features.lexemes)),
+        rules=sorted(
+            ((hit, weights.rules[hit]) for hit in features.rule_hits if hit in weights.rules),
+            key=lambda item: -abs(item[1]),
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Themes: the rules tag findings as measured, retagging keeps editors' hands, pages render."""
+"""Themes: findings tagged as measured, retagging keeps editors' hands, pages render."""
 
 import datetime
 import importlib
@@ -9,11 +9,12 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from bench.theme_quality import load_labels, measure
+from bench.theme_quality import measure
 from inspections import selectors
 from inspections.importer import import_paths
 from inspections.models import Authority, Category, Finding, FindingTheme, Theme, ThemeRejection
 from inspections.themes import rules, services, tagging
+from inspections.themes.labels import load_labels
 from tests.conftest import REAL_FIXTURES, seed_path
 from tests.factories import AuthorityFactory, FindingFactory, InspectionFactory
 
@@ -46,22 +47,23 @@ def test_labels_are_whole_and_split_by_council():
     build, test = load_labels(split="build"), load_labels(split="test")
     slugs_known = set(Theme.objects.values_list("slug", flat=True))
 
-    assert (len(labels), len(build), len(test)) == (700, 525, 175)
+    assert (len(labels), len(build), len(test)) == (1900, 1725, 175)  # 700 + 1,200 extra
     assert not {label.council for label in build} & {label.council for label in test}
     assert {theme for label in labels for theme in label.themes} <= slugs_known
 
 
-def test_rules_tag_the_test_split_as_the_readme_says():
+def test_the_tagger_tags_the_test_split_as_the_readme_says():
     """The figures of the held-apart split (README, Themes): a floor, so they cannot slip.
 
-    The rules were never tuned on these findings; the targets (0.90, 0.85) are not met.
+    Measured once, after the method was fixed on the build split; neither the rules nor the
+    model were tuned on these findings. The targets (0.90, 0.85) are not met.
     """
     quality = measure(load_labels(split="test"))
 
     print(quality.report(errors=True))
     assert quality.findings == 175
-    assert quality.precision() >= 0.64
-    assert quality.recall() >= 0.65
+    assert quality.precision() >= 0.70
+    assert quality.recall() >= 0.72
 
 
 # --- Tagging -----------------------------------------------------------------------------
@@ -160,7 +162,10 @@ def test_retag_command_reports_each_theme_and_dry_run_writes_nothing():
     assert FindingTheme.objects.count() == 1
 
 
-def test_rules_can_ask_for_words_near_each_other_for_several_parts_or_keep_a_theme_off():
+def test_rules_can_ask_for_words_near_each_other_for_several_parts_or_keep_a_theme_off(
+    settings,
+):
+    settings.THEME_MODEL_FILE = ""  # the rules' own syntax, without the model's words
     theme = Theme.objects.get(slug=SUPERVISION)
     theme.rules = (
         "tsquery: (reflective | regular) <-> supervision\n"
@@ -433,7 +438,8 @@ def test_admin_removing_a_rule_theme_rejects_it_and_adding_one_is_the_editors(ad
     assert slugs(finding) == {CASELOADS, OVERSIGHT}
 
 
-def test_admin_saving_changed_rules_retags_and_rejects_rules_of_stop_words(admin_client):
+def test_admin_saving_changed_rules_retags_and_rejects_rules_of_stop_words(admin_client, settings):
+    settings.THEME_MODEL_FILE = ""  # a theme tagged by its rules alone (one the model lacks)
     finding = FindingFactory(text="Chronologies are poor.")
     theme = Theme.objects.get(slug=SUPERVISION)
     url = reverse("admin:inspections_theme_change", args=[theme.pk])

@@ -147,6 +147,12 @@ def databases(primary_url: str) -> dict:
 DATABASE_ROUTERS = ["inspections.routers.ReplicaRouter"]
 
 
+# The trained theme model (inspections.themes.model), rebuilt by `manage.py train_themes`;
+# empty to tag every theme by its rules alone.
+THEME_MODEL_FILE = os.environ.get(
+    "THEME_MODEL_FILE", str(BASE_DIR / "inspections" / "data" / "theme_model.json")
+)
+
 # Exports streamed at once by one server process; more are asked to come back (a 503).
 EXPORT_CONCURRENCY = int(os.environ.get("EXPORT_CONCURRENCY", "2"))
 

@@ -1,10 +1,10 @@
-"""Re-apply every theme's current rules to every finding.
+"""Re-tag every finding: the theme model and the current rules (inspections.themes.tagging).
 
     python manage.py retag [--dry-run] [-v 2]
 
-Set-based SQL, theme by theme, in one transaction. Editor-assigned themes are kept and
-rejected ones are never added back (see inspections.themes.tagging). Prints each theme's changes;
--v 2 names the findings added and removed.
+Set-based SQL, one statement for every theme, in one transaction. Editor-assigned themes
+are kept and rejected ones are never added back (see inspections.themes.tagging). Prints
+each theme's changes; -v 2 names the findings added and removed.
 """
 
 import time
@@ -15,7 +15,7 @@ from inspections.themes.tagging import retag_all
 
 
 class Command(BaseCommand):
-    help = "Re-apply the theme rules to every finding, keeping editors' corrections."
+    help = "Re-tag every finding (model and rules), keeping editors' corrections."
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Report; change nothing.")

@@ -1,0 +1,93 @@
+"""The trained theme model: a sparse linear model per theme, read from a JSON file.
+
+A finding's features are the stemmed lexemes of its text (the stored search vector's
+weight A, `to_tsvector('english', ...)`: the same stemming the rules see) and which themes'
+rules match it. A theme's score is its intercept plus the weight of each feature the
+finding has; the finding gets the theme when the score is above the model's threshold.
+
+The weights are trained by `manage.py train_themes` (inspections.themes.train) from the
+labelled findings in tests/theme_labels/ and editors' corrections; scoring needs nothing
+but this file and PostgreSQL (tagging.py scores in SQL), so scikit-learn is not needed at
+run time. A theme the file does not name (one an admin added) is tagged by its rules alone.
+
+The file is `settings.THEME_MODEL_FILE`; empty, and every theme is tagged by its rules.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class ThemeWeights:
+    intercept: float
+    words: dict[str, float] = field(default_factory=dict)  # lexeme: weight
+    rules: dict[str, float] = field(default_factory=dict)  # slug of a theme whose rules match
+
+
+@dataclass(frozen=True)
+class ThemeModel:
+    threshold: float = 0.0
+    themes: dict[str, ThemeWeights] = field(default_factory=dict)  # slug: its weights
+
+    def score(self, slug: str, *, lexemes: set[str], rule_hits: set[str]) -> float | None:
+        """The theme's score for these features; None when none of them weighs (no tag)."""
+        weights = self.themes[slug]
+        parts = [weights.words[lexeme] for lexeme in lexemes if lexeme in weights.words]
+        parts += [weights.rules[hit] for hit in rule_hits if hit in weights.rules]
+        if not parts:
+            return None  # as in SQL: a finding with no weighed feature has no score row
+        return weights.intercept + sum(parts)
+
+    def tags(self, *, lexemes: set[str], rule_hits: set[str]) -> set[str]:
+        """The modelled themes a finding with these features gets."""
+        scores = {slug: self.score(slug, lexemes=lexemes, rule_hits=rule_hits) for slug in self}
+        return {
+            slug for slug, score in scores.items() if score is not None and score > self.threshold
+        }
+
+    def heaviest_words(self, slug: str, lexemes: set[str], *, limit: int = 6):
+        """The finding's words that weighed most for the theme: [(lexeme, weight)]."""
+        words = self.themes[slug].words
+        present = [(lexeme, words[lexeme]) for lexeme in lexemes if lexeme in words]
+        return sorted(present, key=lambda item: (-abs(item[1]), item[0]))[:limit]
+
+    def __contains__(self, slug: str) -> bool:
+        return slug in self.themes
+
+    def __iter__(self):
+        return iter(sorted(self.themes))
+
+    def rule_slugs(self, slugs) -> set[str]:
+        """The themes whose rules these themes' scores read."""
+        return {rule for slug in slugs if slug in self for rule in self.themes[slug].rules}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ThemeModel:
+        return cls(
+            threshold=data["threshold"],
+            themes={
+                slug: ThemeWeights(
+                    intercept=entry["intercept"], words=entry["words"], rules=entry["rules"]
+                )
+                for slug, entry in data["themes"].items()
+            },
+        )
+
+
+def theme_model() -> ThemeModel:
+    """The model tagging uses now (no themes at all when THEME_MODEL_FILE is empty)."""
+    return _load(settings.THEME_MODEL_FILE or "")
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> ThemeModel:
+    # Read once a process: the file changes only with a deployment (or a retraining).
+    if not path:
+        return ThemeModel()
+    return ThemeModel.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
