@@ -107,12 +107,12 @@ def test_database_options_come_after_the_projects_own(monkeypatch):
 
     url = "postgres://user@db.example:5432/archive"
     monkeypatch.delenv("DATABASE_OPTIONS", raising=False)
-    assert database_settings(url)["OPTIONS"]["options"] == "-c parallel_setup_cost=5000"
+    own = "-c parallel_setup_cost=5000 -c jit=off -c work_mem=32MB"
+    assert database_settings(url)["OPTIONS"]["options"] == own
 
+    # Later settings win in PostgreSQL's options: an operator's come last.
     monkeypatch.setenv("DATABASE_OPTIONS", "-c work_mem=64MB")
-    assert database_settings(url)["OPTIONS"]["options"] == (
-        "-c parallel_setup_cost=5000 -c work_mem=64MB"
-    )
+    assert database_settings(url)["OPTIONS"]["options"] == f"{own} -c work_mem=64MB"
 
 
 def test_the_exact_count_limit_is_a_number_or_none(monkeypatch):

@@ -96,7 +96,10 @@ def database_settings(url: str) -> dict:
     )
     # Starting parallel workers costs ~15 ms a query on a small server, more than a rare
     # word's whole search; a higher setup cost keeps parallel plans for scans that gain.
-    options = "-c parallel_setup_cost=5000"
+    # JIT compiling cost the facet counts ~350 ms at 100,000 letters, more than it saved;
+    # 4 MB of work_mem made a common word's bitmap lossy (every match's text read again)
+    # and spilled the counts' sorts to disk (at most 2 processes x 8 threads use it).
+    options = "-c parallel_setup_cost=5000 -c jit=off -c work_mem=32MB"
     # More server settings for every connection, e.g. "-c work_mem=64MB" (the benchmark's
     # --pg-options): libpq's PGOPTIONS would be overridden by the options set here.
     if extra := os.environ.get("DATABASE_OPTIONS", "").strip():
