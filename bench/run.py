@@ -100,6 +100,11 @@ TARGETS_MS = {query.label: TARGET_PAGE_MS for query in QUERIES} | {"rare word": 
 # twice, exact (no estimation) and as deployed; Datasette twice, with its time limits
 # raised so that every count finishes and with its defaults, as shipped.
 OURS_EXACT, DATASETTE_EXACT = "ours_exact", "datasette"
+# Datasette lists a search's matches in rowid order, ranking none of them; ours exact is
+# asked for the order nearest that (newest first, read through an index) so both do the
+# same work. Ranking every match by relevance costs ours exact one more pass over the
+# matches (~0.5 s for a common word at 100,000 letters); ours sampled ranks, as deployed.
+EXACT_ORDER = ("sort", "newest")
 OURS_SAMPLED, DATASETTE_DEFAULT = "ours", "datasette_default_limits"
 SIDES = {
     OURS_EXACT: "ours exact",
@@ -1171,6 +1176,8 @@ def main(argv: list[str] | None = None) -> int:
         for query in QUERIES:
             for side, (_, port) in servers.items():
                 params = query.datasette if "datasette" in side else query.ours
+                if side == OURS_EXACT and any(name == "q" for name, _ in params):
+                    params = (*params, EXACT_ORDER)
                 path = datasette_path(params) if "datasette" in side else findings_path(params)
                 timings.append(Timing(query.label, path, port, side))
         deployed_port = servers[OURS_SAMPLED][1]
@@ -1206,7 +1213,10 @@ def main(argv: list[str] | None = None) -> int:
     results["worker_memory_kb_exact"] = workers.get(OURS_EXACT, {})
     results["sides"] = {
         OURS_SAMPLED: "gunicorn, settings as deployed: counts estimated above 10,000 results",
-        OURS_EXACT: "gunicorn, FACET_EXACT_COUNT_LIMIT=none: every count exact, every match ranked",
+        OURS_EXACT: (
+            "gunicorn, FACET_EXACT_COUNT_LIMIT=none: every count exact; searches newest first"
+            " (sort=newest), as Datasette lists in rowid order without ranking"
+        ),
         DATASETTE_EXACT: "Datasette, sql_time_limit_ms and facet_time_limit_ms 600,000",
         DATASETTE_DEFAULT: "Datasette, its default time limits (1,000 ms a query, 200 ms a facet)",
     }
