@@ -216,15 +216,15 @@ def authority_list(request):
 @cached_page
 def authority_detail(request, slug: str):
     authority = get_object_or_404(Authority, slug=slug)
-    history = grades.grade_history(authority)
+    overview = authority_page.overview(authority)
     letters, notices = authority_page.letters_page(authority, asked=request.GET.get("page"))
     context = {
         "authority": authority,
-        "summary": authority_page.summary(authority, reports=history),
+        "summary": overview.summary,
         "letters": letters,
         "notices": notices,
-        "history": history,
-        "recurring": selectors.recurring_themes(authority),
+        "history": overview.history,
+        "recurring": overview.recurring,
     }
     return render(request, "inspections/authority_detail.html", context)
 

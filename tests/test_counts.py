@@ -5,6 +5,7 @@ them; an import, a retag or an admin edit advances the version, after which they
 counted afresh. Each test runs with the store in local memory and in Redis (db 5).
 """
 
+import datetime
 import os
 import re
 
@@ -21,7 +22,7 @@ from inspections.importer import import_letter, import_paths
 from inspections.models import Finding, Inspection, Theme
 from inspections.themes import tagging
 from tests.conftest import SEED_DIR, in_ci, seed_path
-from tests.factories import FindingFactory
+from tests.factories import FindingFactory, InspectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +199,29 @@ def _keys(store) -> list[str]:
     if isinstance(store, LocMemCache):
         return list(store._cache)  # noqa: SLF001
     return [key.decode() for key in store._cache.get_client().keys("*")]  # noqa: SLF001
+
+
+def test_a_council_page_is_counted_once_a_version_and_afresh_after_an_import(
+    client, count_store, committed
+):
+    committed(import_letter, data=seed_path(0).read_bytes(), source_name="000.txt")
+    council = Inspection.objects.get().authority
+    first = client.get(council.get_absolute_url())
+    with CaptureQueriesContext(connection) as reading:
+        again = client.get(council.get_absolute_url())
+    assert again.content == first.content
+    # The overview (grades, years, recurring weaknesses) is read from the store: no
+    # statement touches the council's findings.
+    assert not [
+        q
+        for q in reading.captured_queries
+        if "inspections_finding" in q["sql"] and "inspections_findingtheme" in q["sql"]
+    ]
+
+    # A letter written without advancing the version (a factory) is not in the kept
+    # overview's year table; once the version moves, it is.
+    InspectionFactory(authority=council, letter_date=datetime.date(2031, 5, 1))
+    in_years_table = f"authority={council.slug}&amp;year=2031"
+    assert in_years_table not in client.get(council.get_absolute_url()).content.decode()
+    committed(bump_data_version)
+    assert in_years_table in client.get(council.get_absolute_url()).content.decode()
