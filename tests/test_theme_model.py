@@ -1,9 +1,13 @@
 """The trained theme model: rebuilt from the repo, scored in SQL as in Python, explained."""
 
+import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from inspections.models import FindingTheme, Theme
@@ -32,6 +36,11 @@ def slugs(finding) -> set[str]:
 def test_the_model_in_the_repo_is_what_training_makes_from_the_repo():
     """Trains from tests/theme_labels/ (a minute at most) and compares byte for byte: the
     file was written by an earlier run, so this also shows training is deterministic."""
+    made_on = json.loads(Path(settings.THEME_MODEL_FILE).read_text())["postgresql"]
+    if made_on != connection.pg_version // 10000:
+        # make test's embedded server is the version the file is made on; another stems a
+        # few words differently (train_themes --check says so rather than compare).
+        pytest.skip(f"the model file was trained on PostgreSQL {made_on}'s lexemes")
     out = StringIO()
 
     call_command("train_themes", "--check", stdout=out)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import F
 
 from inspections.models import FindingTheme, ThemeRejection
@@ -233,6 +234,10 @@ def train(*, with_editors: bool = False, using: str = "default") -> tuple[dict, 
     model = fit(examples, slugs, threshold=validation.threshold)
     content = {
         "method": METHOD,
+        # The words are PostgreSQL's lexemes, and its stemmer changes between major
+        # versions (a few words stem differently from 15 to 18): the same inputs train the
+        # same file on the same major version only.
+        "postgresql": connections[using].pg_version // 10000,
         "inputs_sha256": inputs_digest(),
         "trained_on": {
             "labelled_findings": len(examples) - len(editors),

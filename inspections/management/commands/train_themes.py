@@ -8,6 +8,8 @@ Needs scikit-learn (`pip install -e '.[train]'`) and PostgreSQL (features are Po
 lexemes). Then `manage.py retag` re-tags the archive with the new weights.
 """
 
+import json
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -47,8 +49,16 @@ class Command(BaseCommand):
         )
         if check:
             with open(path, encoding="utf-8") as current:
-                if current.read() != train.model_text(content):
-                    raise CommandError(f"{path} is not what training makes: run train_themes")
+                text = current.read()
+            made_on = json.loads(text).get("postgresql")
+            if made_on != content["postgresql"]:
+                raise CommandError(
+                    f"{path} was trained on PostgreSQL {made_on}'s lexemes, this server is"
+                    f" {content['postgresql']}: the two stem a few words differently, so"
+                    " only a server of the same major version can check it"
+                )
+            if text != train.model_text(content):
+                raise CommandError(f"{path} is not what training makes: run train_themes")
             self.stdout.write(f"{path} is what training makes.")
             return
         self.stdout.write(f"Wrote {train.write_model(content, path)}")
