@@ -239,7 +239,7 @@ def facet_counts(
     counts: dict[str, list[tuple[str, str, int]]] = {}
     estimated: set[str] = set()
     table_pages = None  # the sample, drawn once and shared by every group that needs it
-    every_filter = _without_page(data).urlencode()
+    every_filter = without_query(data)
     for key, (others, group) in groups.items():
         if page is not None and key == every_filter:
             results = page.qs.order_by()
@@ -298,11 +298,18 @@ def _counts_in_one_scan(
     return counted
 
 
+def _names(spec: FacetSpec) -> dict[int, tuple[str, str]]:
+    """Each id's (value, label) for a facet counted by id, kept under the data version like
+    the counts (an editor's renaming moves it): no read of the councils or themes on most
+    pages."""
+    return cached_counts(f"names:{spec.named.__name__}", spec.named)
+
+
 def _chosen(index: int, spec: FacetSpec, values: list[str]) -> tuple[str, list]:
     """SQL on the results' columns (facets.py's own: v<index>, result_id) that holds for
     the rows the facet's filter keeps, given its chosen values."""
     if spec.named is not None:
-        names = cached_counts(f"names:{spec.named.__name__}", spec.named)
+        names = _names(spec)
         ids = [pk for pk, (value, _) in names.items() if value in values]
         if spec.through:
             table, key, value = spec.through
@@ -387,8 +394,7 @@ def _grouped_counts(
     the total. Without it, every facet is counted over every row.
     """
     groups = groups or [(list(range(len(specs))), [])]
-    need_id = any(sql for _, conditions in groups for sql, _ in conditions if "result_id" in sql)
-    sql, params, sets = _facet_rows(results, specs, sample, need_id=need_id)
+    sql, params, sets = _facet_rows(results, specs, sample)
     columns = [name for index in range(len(specs)) for name in (sets.get(index) or [f"v{index}"])]
     parts = []
     for number, (counted, conditions) in enumerate(groups):
@@ -467,7 +473,7 @@ def _group_part(
 
 
 def _facet_rows(
-    results, specs: list[FacetSpec], sample: Sample | None, *, need_id: bool = False
+    results, specs: list[FacetSpec], sample: Sample | None
 ) -> tuple[str, list, dict[int, list[str]]]:
     """The results as SQL with a column for each facet's value (and label), and for each
     facet counted by GROUPING SETS the columns of its set."""
@@ -475,7 +481,9 @@ def _facet_rows(
     sets: dict[int, list[str]] = {}
     joins: list[tuple[str, list]] = []  # grades at the time: (LEFT JOIN ... ON ..., params)
     joined_values: list[str] = []
-    if need_id or any(spec.through for spec in specs):
+    # A facet through another table (themes) joins on it, and so does its chosen values'
+    # condition (facets._chosen).
+    if any(spec.through for spec in specs):
         columns["result_id"] = F("pk")
     for index, spec in enumerate(specs):
         value = f"v{index}"
@@ -529,13 +537,7 @@ def _by_facet(
     rows, specs: list[FacetSpec], columns: list[str], scale: float
 ) -> tuple[dict[str, list[tuple[str, str, int]]], int]:
     by_facet: dict[str, list[tuple[str, str, int]]] = {spec.name: [] for spec in specs}
-    # The councils' and themes' names, kept under the data version like the counts (an
-    # editor's renaming moves it): no read of either table on most pages.
-    named = {
-        spec.named: cached_counts(f"names:{spec.named.__name__}", spec.named)
-        for spec in specs
-        if spec.named
-    }
+    named = {spec.named: _names(spec) for spec in specs if spec.named}  # one read each
     total = 0
     counted: dict[tuple[int, str], list] = {}  # (facet, value) -> [label, count]
     for row in rows:
@@ -610,12 +612,6 @@ def _facet(
     else:
         values.sort(key=lambda item: (not item.selected, -item.count, item.label))
     return Facet(spec.name, spec.label, values, estimated=estimated, narrowable=spec.narrowable)
-
-
-def _without_page(data: QueryDict) -> QueryDict:
-    query = data.copy()
-    query.pop("page", None)
-    return query
 
 
 def _as_param(value) -> str:
