@@ -3,9 +3,10 @@
 Like sample_extra.py, from split.py's findings of the real letters (pass the path of its
 all_findings.jsonl), excluding every letter of a test council and every finding already
 in part_NN or extra_part_NN; five findings a letter (seven a JTAI), seeded, shuffled.
-Writes the shuffled sample with its text to OUT; it was labelled blind in that order, and
-extra_part_05.jsonl / extra_labels_05.jsonl keep the first findings labelled (a prefix of
-a random order is itself a random sample), sorted as sample_extra.py sorts them.
+Writes the shuffled sample with its text to OUT; it was labelled blind in that order (by
+the second reader of second_reader/, from the text, the descriptions and the guide), all
+1,292 of it, and written to extra_part_05.jsonl / extra_labels_05.jsonl sorted as
+sample_extra.py sorts them.
 """
 
 import collections
