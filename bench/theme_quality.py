@@ -12,10 +12,10 @@ It creates a scratch PostgreSQL database beside the development one (the embedde
 or the one DATABASE_URL names), migrates it, loads inspections/data/themes.json, and drops
 the database at the end.
 
-Labels (inspections/themes/labels.py): 1,900 real findings in tests/theme_labels/,
-labelled blind from the theme descriptions and docs/labelling_guide.md, split by council
-into `build` (525 + 1,200 extra = 1,725: the rules were written from the 525, the model is
-trained on all 1,725) and `test` (175, never tuned on). The model on `build` would be
+Labels (inspections/themes/labels.py): real findings in tests/theme_labels/, labelled
+blind from the theme descriptions and docs/labelling_guide.md, split by council into
+`build` (525 + the extra files' findings: the rules were written from the 525, the model is
+trained on all of them) and `test` (175, never tuned on). The model on `build` would be
 measured on what it learnt from: its build figures are cross-validated by `manage.py
 train_themes` instead. Each labelled text is stored as a finding of a scratch letter and
 tagged by the same SQL as an imported letter. Precision and recall are micro-averaged
