@@ -70,6 +70,8 @@ _FOLLOW_ON = re.compile(
     r"|Additionally|Furthermore|Moreover|In turn|Instead|Nevertheless)\b"
 )
 _FOLLOW_ON_MARGIN = 0.02
+# A bullet item is one paragraph but for the rare one whose line is far from full.
+_ITEM_SLACK = 0.15
 # Lines longer than this many characters (the median of a letter's long lines) have not
 # been hard-wrapped: the letter puts a paragraph on each line.
 _UNWRAPPED = 130
@@ -147,12 +149,13 @@ class Measure:
             return self.body
         return min(self.body, statistics.median(samples))
 
-    def ends_paragraph(self, i: int, first: int) -> bool:
-        """Would the first word of line i have fitted on line i - 1 (of a block from `first`)?"""
+    def ends_paragraph(self, i: int, first: int, slack: float = 0.0) -> bool:
+        """Would the first word of line i have fitted on line i - 1 (of a block from `first`),
+        with `slack` of the column to spare?"""
         if not self.body:
             return True
         following = self.texts[i]
-        fits = self.fits
+        fits = self.fits - slack
         if _FOLLOW_ON.match(following):
             fits -= _FOLLOW_ON_MARGIN  # "This...", "However, ...": likely the same paragraph
         word = following.split(" ", 1)[0]
@@ -226,6 +229,9 @@ def _continues(block: Block, i: int, line: Line, measure: Measure, forces_break)
         return False
     if line.blank_before and not line.page_before:
         return False  # an explicit blank line between paragraphs
+    if block.kind == "bullet" and not line.page_before:
+        # An item rarely holds two paragraphs: only a line far from full ends it.
+        return not measure.ends_paragraph(i, block.first, _ITEM_SLACK)
     if line.page_before:
         # Across a page break a finished sentence followed by a capital starts a new
         # paragraph, unless the new page's sentence leans on the last ("This means...") and
