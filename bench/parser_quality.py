@@ -110,6 +110,8 @@ def score(which: str, source: str, show_errors: bool) -> dict:
     return {
         "letters": letters,
         "findings": counts["truth"],
+        "found": counts["found"],
+        "right": counts["right"],
         "precision": precision,
         "recall": recall,
         "fields": {name: fields[name] / letters if letters else 0.0 for name in FIELDS},
@@ -126,8 +128,9 @@ def main() -> None:
         result = score(args.set, source, args.errors)
         print(
             f"{args.set} set, from {source}: {result['letters']} letters, "
-            f"{result['findings']} findings: precision {result['precision']:.3f}, "
-            f"recall {result['recall']:.3f}"
+            f"{result['findings']} findings: precision {result['precision']:.3f}"
+            f" ({result['right']} of {result['found']} read right), recall {result['recall']:.3f}"
+            f" ({result['right']} of {result['findings']})"
         )
         for name, share in result["fields"].items():
             print(f"  {name}: {share:.3f}")

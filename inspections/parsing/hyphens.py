@@ -20,6 +20,9 @@ DATA = Path(__file__).resolve().parent / "data" / "hyphenated.tsv"
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 # A line this much longer than the letter's usual long line holds two lines run together.
 _OVERLONG = 1.3
+# Where a full line of the letter ends, as a share of its usual long line: a word broken
+# there lost its hyphen; one that ends well before the margin was never broken.
+_LINE_END_FROM, _LINE_END_TO = 0.8, 1.15
 
 
 @cache
@@ -34,6 +37,20 @@ def hyphenated_words() -> dict[str, str]:
     return words
 
 
+@cache
+def mostly_hyphenated_words() -> dict[str, str]:
+    """The hyphenated words the letters write with their hyphen more often than as one word
+    ("decision-making" 1,498 times, never "decisionmaking"): {"decisionmaking": ...}."""
+    words: dict[str, str] = {}
+    for line in DATA.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        word, with_hyphens, as_one_word = line.split("\t")[:3]
+        if int(with_hyphens) > int(as_one_word):
+            words.setdefault(word.replace("-", ""), word)
+    return words
+
+
 def mend_joined_lines(text: str) -> str:
     """Put back the hyphens, and the line ends, that pdftotext took out."""
     lines = text.split("\n")
@@ -45,33 +62,66 @@ def mend_joined_lines(text: str) -> str:
         return text
     mended = []
     for line in lines:
-        if len(line) > _OVERLONG * usual:
-            line = _mend(line, usual)
-        mended.append(line)
+        # Three lines can be run together ("multi-" / "agency ... decision-" / "making."):
+        # the rest of a mended line is read again as a line of its own.
+        while True:
+            if len(line) > _OVERLONG * usual:
+                head, _, rest = _mend(line, usual).partition("\n")
+            else:
+                head, _, rest = _mend_at_line_end(line, usual).partition("\n")
+            mended.append(head)
+            if not rest:
+                break
+            line = rest
     return "\n".join(mended)
 
 
 def _mend(line: str, usual: float) -> str:
-    vocabulary = hyphenated_words()
-    best = None
+    """An overlong line: break it again at the join nearest where a full line ends."""
+    best = min(
+        _joins(line, hyphenated_words(), inner_capitals=True),
+        key=lambda join: abs(join[0] - usual),
+        default=None,
+    )
+    if best is None or abs(best[0] - usual) > 30:
+        return line
+    return best[1]
+
+
+def _mend_at_line_end(line: str, usual: float) -> str:
+    """A line that is not overlong can still hold a join: the last line of a paragraph,
+    "decision-" / "making." read as "... to inform decisionmaking.". Only a word the letters
+    mostly hyphenate is mended, and only where its hyphen falls where a full line ends: a
+    word that fitted on a line was never broken."""
+    for line_end, mended in _joins(line, mostly_hyphenated_words(), inner_capitals=False):
+        if _LINE_END_FROM * usual <= line_end <= _LINE_END_TO * usual:
+            return mended
+    return line
+
+
+def _joins(line: str, vocabulary: dict[str, str], inner_capitals: bool):
+    """Each place `line` may hold two lines joined at a dropped hyphen: (where the first
+    line ended, `line` broken there again with the hyphen put back). A word with a capital
+    inside ("midNovember") is one only in a line known to hold a join: names are written
+    so too ("SafeLives")."""
     for match in _WORD.finditer(line):
         word = match.group()
         hyphenated = vocabulary.get(word.replace("-", "").lower())
-        if hyphenated is None or hyphenated == word.lower():
+        if hyphenated is not None and hyphenated != word.lower():
+            restored = _same_case(word, hyphenated)
+            new_hyphen = _new_hyphen(word, restored)
+        elif inner_capitals and (inner_capital := _INNER_CAPITAL.search(word)):
+            # "mid-" / "November" read as "midNovember": no word is written so.
+            new_hyphen = inner_capital.start() + 1
+            restored = f"{word[:new_hyphen]}-{word[new_hyphen:]}"
+        else:
             continue
-        distance = abs(match.start() + len(word) / 2 - usual)
-        if best is None or distance < best[0]:
-            best = (distance, match, hyphenated)
-    if best is None or best[0] > 30:
-        return line
-    _, match, hyphenated = best
-    word = match.group()
-    restored = _same_case(word, hyphenated)
-    # Break the line again after the hyphen the line ended on: the one that is new.
-    new_hyphen = _new_hyphen(word, restored)
-    head = line[: match.start()] + restored[: new_hyphen + 1]
-    tail = restored[new_hyphen + 1 :] + line[match.end() :]
-    return f"{head}\n{tail}"
+        head = line[: match.start()] + restored[: new_hyphen + 1]
+        yield len(head), f"{head}\n{restored[new_hyphen + 1 :]}{line[match.end() :]}"
+
+
+# A small letter followed by a capital inside a word, after at least two small letters.
+_INNER_CAPITAL = re.compile(r"(?<=[a-z][a-z])[a-z](?=[A-Z][a-z])")
 
 
 def _new_hyphen(word: str, restored: str) -> int:

@@ -8,6 +8,7 @@ the PDF are proportional, so line lengths are measured in Helvetica/Arial advanc
 rather than characters, and the column width is estimated per letter from its own lines.
 """
 
+import math
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -69,6 +70,8 @@ _FOLLOW_ON = re.compile(
     r"|Additionally|Furthermore|Moreover|In turn|Instead|Nevertheless)\b"
 )
 _FOLLOW_ON_MARGIN = 0.02
+# A bullet item is one paragraph but for the rare one whose line is far from full.
+_ITEM_SLACK = 0.15
 # Lines longer than this many characters (the median of a letter's long lines) have not
 # been hard-wrapped: the letter puts a paragraph on each line.
 _UNWRAPPED = 130
@@ -146,12 +149,13 @@ class Measure:
             return self.body
         return min(self.body, statistics.median(samples))
 
-    def ends_paragraph(self, i: int, first: int) -> bool:
-        """Would the first word of line i have fitted on line i - 1 (of a block from `first`)?"""
+    def ends_paragraph(self, i: int, first: int, slack: float = 0.0) -> bool:
+        """Would the first word of line i have fitted on line i - 1 (of a block from `first`),
+        with `slack` of the column to spare?"""
         if not self.body:
             return True
         following = self.texts[i]
-        fits = self.fits
+        fits = self.fits - slack
         if _FOLLOW_ON.match(following):
             fits -= _FOLLOW_ON_MARGIN  # "This...", "However, ...": likely the same paragraph
         word = following.split(" ", 1)[0]
@@ -202,6 +206,8 @@ def build_blocks(lines: list[Line], is_heading, forces_break) -> list[Block]:
             current = Block("paragraph", [text], page_before=line.page_before, first=i)
             blocks.append(current)
         previous = line
+    if measure.wrapped:
+        blocks = _split_run_together(blocks, measure)
     return _merge_sublists(blocks)
 
 
@@ -223,12 +229,83 @@ def _continues(block: Block, i: int, line: Line, measure: Measure, forces_break)
         return False
     if line.blank_before and not line.page_before:
         return False  # an explicit blank line between paragraphs
+    if block.kind == "bullet" and not line.page_before:
+        # An item rarely holds two paragraphs: only a line far from full ends it.
+        return not measure.ends_paragraph(i, block.first, _ITEM_SLACK)
     if line.page_before:
         # Across a page break a finished sentence followed by a capital starts a new
         # paragraph, unless the new page's sentence leans on the last ("This means...") and
         # could not have fitted on the last line anyway.
         return bool(_FOLLOW_ON.match(text)) and not measure.ends_paragraph(i, block.first)
     return not measure.ends_paragraph(i, block.first)
+
+
+# A paragraph run together with the next (pdftotext dropped the blank line, the first ended
+# on a nearly full line) is told by what a reader would notice: it is long for this letter,
+# one of its sentence ends falls on a nearly full line, and the sentence after it does not
+# lean on the one before. Each weight scores one cue of a possible break; the break with
+# the best score above zero is taken, and each half is looked at again. The weights are a
+# logistic fit on the real letters' text against their PDFs' paragraphs (the held-out
+# letters left out; `bench/text_vs_pdf.py`), rounded.
+_RUN_ON_LENGTH = 1.2  # per unit of log(lines / the letter's median paragraph lines)
+_RUN_ON_REACH = 4.6  # against: per column width the next word overshoots the fit ratio
+_RUN_ON_FOLLOW_ON = 2.7  # against: the next sentence starts "This...", "However, ..."
+_RUN_ON_SENTENCES = 0.25  # per sentence in the shorter half (up to 4)
+_RUN_ON_LINES = 0.6  # per line in the shorter half (up to 6)
+_RUN_ON_BIAS = 3.6
+_SENTENCE = re.compile(r"[.!?][’”'\")\]]*\s")
+_CASE_STUDY = re.compile(r"\b(?:case|practice) stud(?:y|ies)\b", re.I)
+
+
+def _split_run_together(blocks: list[Block], measure: Measure) -> list[Block]:
+    """Paragraphs split where two were run together (see _RUN_ON_LENGTH)."""
+    paragraphs = sorted(len(b.lines) for b in blocks if b.kind == "paragraph" and len(b.lines) > 1)
+    if len(paragraphs) < 4:
+        return blocks
+    typical = paragraphs[len(paragraphs) // 2]
+    out: list[Block] = []
+    in_case_study = False
+    for block in blocks:
+        if block.kind == "heading":
+            in_case_study = bool(_CASE_STUDY.search(" ".join(block.lines)))
+        # A case study tells one child's story in long paragraphs of its own measure.
+        out.extend([block] if in_case_study else _split_block(block, measure, typical))
+    return out
+
+
+def _split_block(block: Block, measure: Measure, typical: int) -> list[Block]:
+    """`block` as the paragraphs it holds: split at its best-scoring sentence end, if any
+    scores above zero, and each half again (`typical`: the letter's median paragraph lines)."""
+    n = len(block.lines)
+    if block.kind != "paragraph" or n < 4:
+        return [block]
+    best = None
+    for j in range(1, n):
+        last, text = block.lines[j - 1], block.lines[j]
+        if not SENTENCE_END.search(last) or last.endswith(":") or not text[:1].isupper():
+            continue
+        i = block.first + j
+        word = measure.texts[i].split(" ", 1)[0]
+        reach = (measure.widths[i - 1] + text_width(" " + word)) / measure.column(i, block.first)
+        head = " ".join(block.lines[:j]) + " "
+        tail = " ".join(block.lines[j:]) + " "
+        sentences = min(len(_SENTENCE.findall(head)), len(_SENTENCE.findall(tail)), 4)
+        score = (
+            _RUN_ON_LENGTH * math.log(n / typical)
+            - _RUN_ON_REACH * (reach - measure.fits)
+            - _RUN_ON_FOLLOW_ON * bool(_FOLLOW_ON.match(text))
+            + _RUN_ON_SENTENCES * sentences
+            + _RUN_ON_LINES * min(j, n - j, 6)
+            - _RUN_ON_BIAS
+        )
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, j)
+    if best is None:
+        return [block]
+    j = best[1]
+    head = Block("paragraph", block.lines[:j], page_before=block.page_before, first=block.first)
+    tail = Block("paragraph", block.lines[j:], first=block.first + j)
+    return _split_block(head, measure, typical) + _split_block(tail, measure, typical)
 
 
 def _wraps(heading: Block, line: Line, measure: Measure) -> bool:
