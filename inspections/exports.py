@@ -160,8 +160,8 @@ def _sql_text(text: str) -> str:
 def _csv_chunk(id_list: str, letter_before: str, letter_after: str) -> list[tuple]:
     """One chunk's rows as CSV cells, in order, in two statements: themes, then rows.
 
-    The themes are a statement of their own, grouped: as a subquery a row, they were a
-    thousand index scans a chunk and doubled the statement's time.
+    The themes are a statement of their own: as a subquery a row, they were a thousand
+    index scans a chunk and doubled the statement's time.
     """
     finding = Finding._meta.db_table
     inspection = Inspection._meta.db_table
@@ -170,16 +170,19 @@ def _csv_chunk(id_list: str, letter_before: str, letter_after: str) -> list[tupl
     theme = Theme._meta.db_table
     type_values, type_labels = zip(*InspectionType.choices, strict=True)
     category_values, category_labels = zip(*Category.choices, strict=True)
-    names = "string_agg(t.name, '; ' ORDER BY t.name)"
     with connections[read_alias(Finding)].cursor() as cursor:
+        # Names joined here, not by string_agg(... ORDER BY): that sorts each finding's
+        # themes apart, a thousand sorts a chunk (35 of 44 ms at 100,000 letters).
         cursor.execute(
-            f"SELECT ft.finding_id, {_defused(names)}"
-            f" FROM {finding_theme} ft JOIN {theme} t ON t.id = ft.theme_id"
-            " WHERE ft.finding_id = ANY(string_to_array(%s, ',')::bigint[])"
-            " GROUP BY ft.finding_id",
+            f"SELECT ft.finding_id, t.name FROM {finding_theme} ft"
+            f" JOIN {theme} t ON t.id = ft.theme_id"
+            " WHERE ft.finding_id = ANY(string_to_array(%s, ',')::bigint[]) ORDER BY t.name",
             [id_list],
         )
-        themes = dict(cursor.fetchall())
+        names: dict[int, list[str]] = {}
+        for finding_id, name in cursor.fetchall():
+            names.setdefault(finding_id, []).append(name)
+        themes = {pk: spreadsheet_safe("; ".join(each)) for pk, each in names.items()}
         # Only free text can start like a formula: codes, labels, dates, booleans and our
         # own links never do.
         cursor.execute(
