@@ -56,13 +56,6 @@ def letter_list(request):
     )
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for streaming csv.writer."""
-
-    def write(self, value):
-        return value
-
-
 # Exports read every row before the first byte only as ids (see inspections/exports.py): a bad
 # filter is a 400 and an unreachable database a 503 page, never a 200 with a cut file.
 # Should reading fail later, the exception leaves the generator: gunicorn then drops the
