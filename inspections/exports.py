@@ -27,7 +27,7 @@ from inspections.best_of_newest import BestOfNewest
 from inspections.browse import FINDINGS_SCALE, _in_order
 from inspections.facets import too_many_to_count
 from inspections.filters import FindingFilter
-from inspections.models import Category, Finding, FindingTheme, Inspection, InspectionType, Theme
+from inspections.models import Category, Finding, FindingTheme, InspectionType, Theme
 from inspections.routers import read_alias
 
 EXPORT_ROW_LIMIT = 10_000
@@ -266,17 +266,16 @@ def json_rows(ids: list[int], *, base_url: str) -> Iterator[dict]:
 def _json_chunk(id_list: str) -> tuple[dict[int, tuple], dict[int, list[str]]]:
     """These findings' export columns and their themes by name, in two queries."""
     finding = Finding._meta.db_table
-    inspection = Inspection._meta.db_table
-    authority = Inspection._meta.get_field("authority").related_model._meta.db_table
+    authority = Finding._meta.get_field("authority").related_model._meta.db_table
     finding_theme = FindingTheme._meta.db_table
     theme = Theme._meta.db_table
     with connections[read_alias(Finding)].cursor() as cursor:
         cursor.execute(
-            f"SELECT f.id, a.name, a.gss_code, a.la_code, a.region, i.letter_date, i.id,"
-            f" i.inspection_type,"
+            "SELECT f.id, a.name, a.gss_code, a.la_code, a.region, f.letter_date,"
+            " f.inspection_id, f.inspection_type,"
             f" f.position, f.category, f.heading, f.recurring, f.text"
-            f" FROM {finding} f JOIN {inspection} i ON i.id = f.inspection_id"
-            f" JOIN {authority} a ON a.id = i.authority_id"
+            # The letter's council, date and type as the finding carries them.
+            f" FROM {finding} f JOIN {authority} a ON a.id = f.authority_id"
             " WHERE f.id = ANY(string_to_array(%s, ',')::bigint[])",
             [id_list],
         )

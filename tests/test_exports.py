@@ -244,3 +244,34 @@ def test_a_finding_deleted_after_the_ids_were_read_is_left_out_of_the_csv(awkwar
     body = "".join(exports.csv_chunks(ids, base_url="http://testserver/"))
 
     assert body == _python_csv([pk for pk in ids if pk != gone])
+
+
+def test_the_json_rows_are_the_letters_and_findings_values_as_they_are(client, awkward_findings):
+    from inspections.models import Category, InspectionType
+
+    response = client.get(reverse("inspections:finding-export-json"))
+    rows = {row["finding_url"]: row for row in json.loads(b"".join(response.streaming_content))}
+
+    assert len(rows) == len(awkward_findings)
+    for finding in awkward_findings:
+        letter, council = finding.inspection, finding.inspection.authority
+        letter_url = f"http://testserver{letter.get_absolute_url()}"
+        assert rows[f"{letter_url}#finding-{finding.position}"] == {
+            "council": council.name,
+            "gss_code": council.gss_code or None,
+            "dfe_la_code": council.la_code or None,
+            "region": council.region,
+            "letter_date": letter.letter_date.isoformat(),
+            "inspection_type": letter.inspection_type,
+            "inspection_type_label": dict(InspectionType.choices).get(
+                letter.inspection_type, letter.inspection_type
+            ),
+            "category": finding.category,
+            "category_label": dict(Category.choices)[finding.category],
+            "heading": finding.heading,
+            "themes": sorted(theme.name for theme in finding.themes.all()),
+            "recurring": finding.recurring,
+            "text": finding.text,  # JSON is data: never defused
+            "letter_url": letter_url,
+            "finding_url": f"{letter_url}#finding-{finding.position}",
+        }
