@@ -6,8 +6,6 @@ filtering, so a download holds exactly what the page listed.
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -16,7 +14,6 @@ from django.core.paginator import Page, Paginator
 from django.db import connections, transaction
 from django.db.models import Prefetch
 from django.http import QueryDict
-from django.urls import reverse
 from django.utils.functional import cached_property
 
 from inspections.best_of_newest import BestOfNewest
@@ -36,7 +33,7 @@ from inspections.filters import (
     canonical_query,
     ignored_values,
 )
-from inspections.models import Category, Finding, FindingTheme, Inspection, InspectionType, Theme
+from inspections.models import Finding, Inspection, Theme
 from inspections.routers import read_alias
 from inspections.search import marked_if_matched, normalise_query, words_searched
 from inspections.selectors import FINDING_TEXT_FIELDS, LETTER_TEXT_FIELDS
@@ -60,26 +57,6 @@ class Scale:
 # A letter's row brings its whole text's vector, fifteen findings' worth: fewer of them.
 FINDINGS_SCALE = Scale(sample_rows=40_000, listed=10_000)
 LETTERS_SCALE = Scale(sample_rows=10_000, listed=2_000)
-EXPORT_ROW_LIMIT = 10_000
-EXPORT_COLUMNS = [
-    "council",
-    # The council's codes, to join with other data: ONS's GSS code (E08000012) and the DfE's
-    # three-digit LA code (341); empty (null in JSON) for a council not in the reference data.
-    "gss_code",
-    "dfe_la_code",
-    "region",
-    "letter_date",
-    "inspection_type",
-    "inspection_type_label",
-    "category",
-    "category_label",
-    "heading",
-    "themes",
-    "recurring",
-    "text",
-    "letter_url",
-    "finding_url",
-]
 
 
 class CountedPaginator(Paginator):
@@ -363,143 +340,3 @@ def _chips(filterset: ArchiveFilter, facets: list[Facet], data: QueryDict) -> li
 def _with_snippet(row):
     row.snippet = marked_if_matched(row)
     return row
-
-
-def export_name(extension: str) -> str:
-    return f"findings-{datetime.date.today():%Y-%m-%d}.{extension}"
-
-
-# A spreadsheet reads a cell starting with one of these as a formula (OWASP's list): a
-# letter's "=HYPERLINK(...)" would run on the reader's machine, so it gets a leading
-# apostrophe, which spreadsheets take as "text" and do not show.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cells(row: dict) -> list[str]:
-    """An export row as the CSV's cells, in EXPORT_COLUMNS order, safe to open in a spreadsheet."""
-    cells = [row[column] for column in EXPORT_COLUMNS]
-    # Only text from letters and editors can start like a formula: codes, labels, dates,
-    # booleans and our own links never do.
-    for index, value in enumerate(cells):
-        if value is None:
-            cells[index] = ""  # a council outside the register has no codes: an empty cell
-    for index in _FREE_TEXT_CELLS:
-        value = cells[index]
-        text = "; ".join(value) if isinstance(value, list) else value
-        cells[index] = spreadsheet_safe(text)
-    return cells
-
-
-def spreadsheet_safe(text: str) -> str:
-    """The text, with an apostrophe first where a spreadsheet would run it as a formula."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-_FREE_TEXT_CELLS = [
-    EXPORT_COLUMNS.index(column) for column in ("council", "region", "heading", "themes", "text")
-]
-
-
-class ExportInvalid(ValueError):
-    """The query string asks for something the export cannot give: said before any byte."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{name}: {' '.join(texts)}" for name, texts in errors.items()))
-        self.errors = errors
-
-
-EXPORT_CHUNK = 1000  # rows loaded a query
-
-
-def export_rows(data: QueryDict, *, base_url: str) -> Iterator[dict]:
-    """The findings the page lists for this query string, as flat rows, at most EXPORT_ROW_LIMIT.
-
-    Links are absolute (from `base_url`), so they still work in a spreadsheet.
-
-    Everything that can fail before the file starts is done here, not in the iterator it
-    returns: the query string is validated (ExportInvalid) and the ids of every row, in
-    order, are read in one query, so a bad filter or an unreachable database is an error
-    page, not a 200 with a truncated file. Rows are then read EXPORT_CHUNK at a time as
-    plain values (two queries a chunk: rows and their themes): no model instances and no
-    reverse() per row, which took most of an export's time.
-    """
-    filterset = FindingFilter(data, queryset=Finding.objects.all())
-    if not filterset.is_valid():
-        raise ExportInvalid({name: list(texts) for name, texts in filterset.errors.items()})
-    # The page's order, so the file holds what the page listed, however many match.
-    estimated = too_many_to_count(filterset.qs.order_by())
-    ordered = _in_order(filterset, filterset.qs, "letter_date", FINDINGS_SCALE, estimated=estimated)
-    if isinstance(ordered, BestOfNewest):
-        ids = ordered.ids(0, EXPORT_ROW_LIMIT)
-    else:
-        ids = list(ordered.values_list("pk", flat=True)[:EXPORT_ROW_LIMIT])
-    return _export_chunks(ids, base_url=base_url.rstrip("/"))
-
-
-def _export_chunks(ids: list[int], *, base_url: str) -> Iterator[dict]:
-    # Every letter's address is the same but for its id: built once, filled in per row.
-    letter_url = base_url + reverse("inspections:letter-detail", args=[0]).replace("/0/", "/{}/")
-    type_labels = dict(InspectionType.choices)
-    category_labels = dict(Category.choices)
-    for start in range(0, len(ids), EXPORT_CHUNK):
-        chunk = ids[start : start + EXPORT_CHUNK]
-        rows, themes = _export_chunk(chunk)
-        for pk in chunk:
-            row = rows.get(pk)
-            if row is None:  # deleted since the ids were read
-                continue
-            council, gss_code, la_code, region, letter_date, inspection_id = row[:6]
-            inspection_type, position, category, heading, recurring, text = row[6:]
-            url = letter_url.format(inspection_id)
-            yield {
-                "council": council,
-                "gss_code": gss_code or None,
-                "dfe_la_code": la_code or None,
-                "region": region,
-                "letter_date": letter_date.isoformat(),
-                "inspection_type": inspection_type,
-                "inspection_type_label": type_labels.get(inspection_type, inspection_type),
-                "category": category,
-                "category_label": category_labels.get(category, category),
-                "heading": heading,
-                "themes": themes.get(pk, []),
-                "recurring": recurring,
-                "text": text,
-                "letter_url": url,
-                "finding_url": f"{url}#finding-{position}",
-            }
-
-
-def _export_chunk(ids: list[int]) -> tuple[dict[int, tuple], dict[int, list[str]]]:
-    """These findings' export columns and their themes by name, in two queries.
-
-    The ids go as one string parameter: `pk__in` makes a placeholder of each, and a list
-    is quoted element by element, each costing more than the query itself.
-    """
-    id_list = ",".join(map(str, ids))
-    finding = Finding._meta.db_table
-    inspection = Inspection._meta.db_table
-    authority = Inspection._meta.get_field("authority").related_model._meta.db_table
-    finding_theme = FindingTheme._meta.db_table
-    theme = Theme._meta.db_table
-    with connections[read_alias(Finding)].cursor() as cursor:
-        cursor.execute(
-            f"SELECT f.id, a.name, a.gss_code, a.la_code, a.region, i.letter_date, i.id,"
-            f" i.inspection_type,"
-            f" f.position, f.category, f.heading, f.recurring, f.text"
-            f" FROM {finding} f JOIN {inspection} i ON i.id = f.inspection_id"
-            f" JOIN {authority} a ON a.id = i.authority_id"
-            " WHERE f.id = ANY(string_to_array(%s, ',')::bigint[])",
-            [id_list],
-        )
-        rows = {row[0]: row[1:] for row in cursor.fetchall()}
-        cursor.execute(
-            f"SELECT ft.finding_id, t.name FROM {finding_theme} ft"
-            f" JOIN {theme} t ON t.id = ft.theme_id"
-            " WHERE ft.finding_id = ANY(string_to_array(%s, ',')::bigint[]) ORDER BY t.name",
-            [id_list],
-        )
-        themes: dict[int, list[str]] = {}
-        for finding_id, name in cursor.fetchall():
-            themes.setdefault(finding_id, []).append(name)
-    return rows, themes

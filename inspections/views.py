@@ -14,7 +14,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
-from inspections import authority_page, browse, grades, selectors
+from inspections import authority_page, browse, exports, grades, selectors
 from inspections.caching import cached_page
 from inspections.models import Authority, Inspection, SourceDocument, Theme
 from inspections.themes.rules import rule_lines
@@ -43,7 +43,7 @@ def can_edit_findings(user) -> bool:
 def finding_list(request):
     context = {
         "browse": browse.browse_findings(request.GET),
-        "export_limit": browse.EXPORT_ROW_LIMIT,
+        "export_limit": exports.EXPORT_ROW_LIMIT,
         "can_edit": can_edit_findings(request.user),
     }
     return render(request, "inspections/finding_list.html", context)
@@ -56,14 +56,7 @@ def letter_list(request):
     )
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for streaming csv.writer."""
-
-    def write(self, value):
-        return value
-
-
-# Exports read every row before the first byte only as ids (see browse.export_rows): a bad
+# Exports read every row before the first byte only as ids (see inspections/exports.py): a bad
 # filter is a 400 and an unreachable database a 503 page, never a 200 with a cut file.
 # Should reading fail later, the exception leaves the generator: gunicorn then drops the
 # connection without the chunked body's last chunk, so the download fails visibly rather
@@ -71,7 +64,9 @@ class _Echo:
 
 
 def findings_csv(request):
-    return _export(request, _csv_body, extension="csv", content_type="text/csv; charset=utf-8")
+    return _export(
+        request, exports.csv_chunks, extension="csv", content_type="text/csv; charset=utf-8"
+    )
 
 
 def findings_json(request):
@@ -93,8 +88,8 @@ def _export(request, body, *, extension: str, content_type: str):
         busy["Retry-After"] = "30"
         return busy
     try:
-        rows = browse.export_rows(request.GET, base_url=request.build_absolute_uri("/"))
-    except browse.ExportInvalid as error:
+        ids = exports.export_ids(request.GET)
+    except exports.ExportInvalid as error:
         slots.release()
         return HttpResponseBadRequest(
             f"Nothing was exported: {error}\n", content_type="text/plain; charset=utf-8"
@@ -103,9 +98,10 @@ def _export(request, body, *, extension: str, content_type: str):
         slots.release()
         raise
     response = StreamingHttpResponse(
-        _Releasing(body(rows), slots.release), content_type=content_type
+        _Releasing(body(ids, base_url=request.build_absolute_uri("/")), slots.release),
+        content_type=content_type,
     )
-    response["Content-Disposition"] = f'attachment; filename="{browse.export_name(extension)}"'
+    response["Content-Disposition"] = f'attachment; filename="{exports.export_name(extension)}"'
     return response
 
 
@@ -143,15 +139,8 @@ class _Releasing:
             self.release()
 
 
-def _csv_body(rows):
-    writer = csv.writer(_Echo())
-    # A byte-order mark, so spreadsheet programs read the curly quotes as UTF-8.
-    yield "\ufeff" + writer.writerow(browse.EXPORT_COLUMNS)
-    for batch in _batched(rows, 100):  # a write per row costs more than the row
-        yield "".join(writer.writerow(browse.csv_cells(row)) for row in batch)
-
-
-def _json_body(rows):
+def _json_body(ids, *, base_url: str):
+    rows = exports.json_rows(ids, base_url=base_url)
     yield "["
     separator = "\n"
     for batch in _batched(rows, 100):
@@ -252,7 +241,7 @@ def grades_csv(request):
     writer = csv.writer(response)
     writer.writerow(grades.EXPORT_COLUMNS)
     for line in lines:
-        writer.writerow(browse.spreadsheet_safe(line[column]) for column in grades.EXPORT_COLUMNS)
+        writer.writerow(exports.spreadsheet_safe(line[column]) for column in grades.EXPORT_COLUMNS)
     return response
 
 

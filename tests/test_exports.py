@@ -7,9 +7,10 @@ import json
 import pytest
 from django.core.signals import request_finished
 from django.db import OperationalError, close_old_connections, connection
+from django.http import QueryDict
 from django.urls import reverse
 
-from inspections import browse
+from inspections import exports
 from tests.factories import FindingFactory, InspectionFactory
 from tests.test_outages import closed_port
 
@@ -40,17 +41,18 @@ def test_an_export_with_a_bad_filter_is_a_400_before_any_byte(client, findings, 
 def test_a_failure_mid_export_breaks_the_stream_and_never_ends_the_file(
     client, findings, name, monkeypatch
 ):
-    monkeypatch.setattr(browse, "EXPORT_CHUNK", 2)
-    real_chunk = browse._export_chunk
+    monkeypatch.setattr(exports, "EXPORT_CHUNK", 2)
+    chunk_reader = "_json_chunk" if name.endswith("json") else "_csv_chunk"
+    real_chunk = getattr(exports, chunk_reader)
     calls = []
 
-    def failing_chunk(ids):
-        calls.append(ids)
+    def failing_chunk(*args):
+        calls.append(args)
         if len(calls) == 2:
             raise OperationalError("server closed the connection unexpectedly")
-        return real_chunk(ids)
+        return real_chunk(*args)
 
-    monkeypatch.setattr(browse, "_export_chunk", failing_chunk)
+    monkeypatch.setattr(exports, chunk_reader, failing_chunk)
     response = client.get(reverse(name))
     assert response.status_code == 200  # the file had started: only breaking it can tell
     received = []
@@ -87,8 +89,9 @@ def test_an_export_begun_while_the_database_is_down_is_a_503_not_an_empty_200(cl
 def test_an_export_reads_rows_a_chunk_at_a_time_in_a_few_queries(
     client, findings, name, monkeypatch, django_assert_max_num_queries
 ):
-    monkeypatch.setattr(browse, "EXPORT_CHUNK", 2)
-    with django_assert_max_num_queries(2 + 3 * 2) as captured:  # ids, then 3 chunks of 2
+    monkeypatch.setattr(exports, "EXPORT_CHUNK", 2)
+    # The ids, then 3 chunks of 2, two statements a chunk: rows and their themes.
+    with django_assert_max_num_queries(2 + 3 * 2) as captured:
         response = client.get(reverse(name))
         body = b"".join(response.streaming_content).decode("utf-8-sig")
 
@@ -124,3 +127,151 @@ def test_exports_beyond_the_cap_are_asked_to_come_back_and_slots_are_given_back(
     assert after_close.status_code == 200
     b"".join(after_close.streaming_content)  # read to the end: the slot comes back
     assert client.get(reverse("inspections:finding-export-json")).status_code == 200
+
+
+# Cells that need quoting (commas, double quotes, line breaks), cells a spreadsheet would
+# run (=, +, -, @, tab, return first), non-ASCII and one that needs both.
+AWKWARD_TEXTS = [
+    "Plain text.",
+    "Caseloads, supervision, and oversight.",
+    'The "front door" is slow.',
+    "Two lines\nof text,\r\nwith both line ends.",
+    "\rStarts with a return.",
+    '=HYPERLINK("http://evil.example/","click")',
+    "+1, -1",
+    "-2+3",
+    "@SUM(A1:A9)",
+    '\tTabbed, and "quoted".',
+    "Leaders’ oversight — naïve café 🙂.",
+    " leading and trailing spaces ",
+    "'already an apostrophe",
+    "",
+]
+
+
+@pytest.fixture
+def awkward_findings():
+    from inspections.models import Theme
+    from tests.factories import AuthorityFactory
+
+    coded = AuthorityFactory(
+        name='St. Helens, "Merseyside"',
+        region="=North West",
+        gss_code="E08000013",
+        la_code="342",
+    )
+    uncoded = AuthorityFactory(name="Zoë’s council", region="", gss_code="", la_code="")
+    themes = [
+        Theme.objects.create(name=name, slug=f"awkward-{n}")
+        for n, name in enumerate(["-minus first", "Caseloads, and more", "Ünïcode"])
+    ]
+    findings = []
+    for n, text in enumerate(AWKWARD_TEXTS):
+        inspection = InspectionFactory(
+            authority=coded if n % 2 else uncoded,
+            inspection_type=["focused_visit", "ilacs", "jtai", "not-a-known-type"][n % 4],
+        )
+        finding = FindingFactory(
+            inspection=inspection,
+            text=text or "Text.",
+            heading=AWKWARD_TEXTS[-1 - n],
+            category=["strength", "development", "priority_action"][n % 3],
+            recurring=bool(n % 3 == 1),
+        )
+        finding.themes.add(*themes[: n % 4])
+        findings.append(finding)
+    return findings
+
+
+def _python_csv(ids: list[int]) -> str:
+    """The export as a plain Python rendering of the ORM's rows, to compare against."""
+    from inspections.models import Category, Finding, InspectionType
+
+    by_id = Finding.objects.select_related("inspection__authority").in_bulk(ids)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(exports.EXPORT_COLUMNS)
+    for pk in ids:
+        finding = by_id[pk]
+        letter, council = finding.inspection, finding.inspection.authority
+        letter_url = f"http://testserver{letter.get_absolute_url()}"
+        themes = "; ".join(sorted(theme.name for theme in finding.themes.all()))
+        writer.writerow(
+            [
+                exports.spreadsheet_safe(council.name),
+                council.gss_code,
+                council.la_code,
+                exports.spreadsheet_safe(council.region),
+                letter.letter_date.isoformat(),
+                letter.inspection_type,
+                dict(InspectionType.choices).get(letter.inspection_type, letter.inspection_type),
+                finding.category,
+                dict(Category.choices).get(finding.category, finding.category),
+                exports.spreadsheet_safe(finding.heading),
+                exports.spreadsheet_safe(themes),
+                finding.recurring,
+                exports.spreadsheet_safe(finding.text),
+                letter_url,
+                f"{letter_url}#finding-{finding.position}",
+            ]
+        )
+    return "\ufeff" + out.getvalue()
+
+
+@pytest.mark.parametrize("chunk", [1000, 3])
+def test_the_csv_is_byte_for_byte_a_plain_python_rendering_of_its_rows(
+    client, awkward_findings, chunk, monkeypatch
+):
+    monkeypatch.setattr(exports, "EXPORT_CHUNK", chunk)  # chunk ends fall mid-file too
+    response = client.get(reverse("inspections:finding-export-csv"))
+    body = b"".join(response.streaming_content).decode("utf-8")
+    ids = exports.export_ids(QueryDict())
+
+    assert len(ids) == len(AWKWARD_TEXTS)
+    assert body == _python_csv(ids)
+    # And a CSV reader gets the text back, defused where a spreadsheet would run it.
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    texts = {row["finding_url"].rsplit("-", 1)[1]: row["text"] for row in rows}
+    for finding in awkward_findings:
+        assert texts[str(finding.position)] == exports.spreadsheet_safe(finding.text)
+
+
+def test_a_finding_deleted_after_the_ids_were_read_is_left_out_of_the_csv(awkward_findings):
+    ids = exports.export_ids(QueryDict())
+    gone = awkward_findings[3].pk
+    awkward_findings[3].delete()
+
+    body = "".join(exports.csv_chunks(ids, base_url="http://testserver/"))
+
+    assert body == _python_csv([pk for pk in ids if pk != gone])
+
+
+def test_the_json_rows_are_the_letters_and_findings_values_as_they_are(client, awkward_findings):
+    from inspections.models import Category, InspectionType
+
+    response = client.get(reverse("inspections:finding-export-json"))
+    rows = {row["finding_url"]: row for row in json.loads(b"".join(response.streaming_content))}
+
+    assert len(rows) == len(awkward_findings)
+    for finding in awkward_findings:
+        letter, council = finding.inspection, finding.inspection.authority
+        letter_url = f"http://testserver{letter.get_absolute_url()}"
+        assert rows[f"{letter_url}#finding-{finding.position}"] == {
+            "council": council.name,
+            "gss_code": council.gss_code or None,
+            "dfe_la_code": council.la_code or None,
+            "region": council.region,
+            "letter_date": letter.letter_date.isoformat(),
+            "inspection_type": letter.inspection_type,
+            "inspection_type_label": dict(InspectionType.choices).get(
+                letter.inspection_type, letter.inspection_type
+            ),
+            "category": finding.category,
+            "category_label": dict(Category.choices)[finding.category],
+            "heading": finding.heading,
+            "themes": sorted(theme.name for theme in finding.themes.all()),
+            "recurring": finding.recurring,
+            "text": finding.text,  # JSON is data: never defused
+            "letter_url": letter_url,
+            "finding_url": f"{letter_url}#finding-{finding.position}",
+        }
