@@ -17,6 +17,7 @@ when the server's autovacuum is off; the database is dropped at the end unless `
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import tracemalloc
@@ -29,6 +30,24 @@ for path in (BENCH, BENCH.parent):
 
 import generate  # noqa: E402
 import run  # noqa: E402
+
+
+def cpu_seconds(pid: int | str = "self") -> float:
+    """User and system CPU time a process has used (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(database: str) -> list[int]:
+    """The PostgreSQL backends serving this database (the import's connections)."""
+    with run.admin_connection() as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [database]
+        ).fetchall()
+    return [pid for (pid,) in rows]
 
 
 def checkpoints(letters: int) -> list[int]:
@@ -67,7 +86,11 @@ def main() -> None:
     done = 0
     started = time.perf_counter()
     print(f"{len(paths):,} letters, {args.workers} worker process(es); RSS in MB")
-    print(f"{'letters':>8} {'letters/s':>9} {'this process':>12} {'workers':>16}")
+    print(
+        f"{'letters':>8} {'letters/s':>9} {'this process':>12} {'workers':>16}"
+        f" {'CPU ms a letter since the first mark: Python, PostgreSQL':>58}"
+    )
+    first_cpu: list[float] = []
 
     def on_result(result) -> None:
         nonlocal done
@@ -77,7 +100,22 @@ def main() -> None:
             elapsed = time.perf_counter() - started
             workers = " ".join(f"{run.memory_kb(pid) / 1024:.0f}" for pid in run.children())
             parent = run.memory_kb() / 1024
-            print(f"{done:>8,} {done / elapsed:>9.0f} {parent:>12.0f} {workers:>16}", flush=True)
+            # CPU time, not wall time: what a letter costs whatever else the machine runs.
+            python = cpu_seconds() + sum(cpu_seconds(pid) for pid in run.children())
+            server = sum(cpu_seconds(pid) for pid in server_pids(args.db))
+            cpu = ""
+            if first_cpu:
+                letters = done - first_cpu[0]
+                cpu = (
+                    f"{(python - first_cpu[1]) * 1000 / letters:>29.2f}"
+                    f" {(server - first_cpu[2]) * 1000 / letters:>28.2f}"
+                )
+            else:
+                first_cpu[:] = [done, python, server]
+            print(
+                f"{done:>8,} {done / elapsed:>9.0f} {parent:>12.0f} {workers:>16} {cpu}",
+                flush=True,
+            )
             if args.tracemalloc:  # the first and the latest: a snapshot holds every trace
                 snapshots[1:] = [(done, tracemalloc.take_snapshot())]
 

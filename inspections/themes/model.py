@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy
 from django.conf import settings
 
+_FINDINGS_AT_ONCE = 200  # scored together by ThemeModel.tags_of_many
+
 
 @dataclass(frozen=True)
 class ThemeWeights:
@@ -62,6 +64,14 @@ class ThemeModel:
         one at a time in Python, ~3; as a gather and add of a dense matrix of the weights
         (features by themes, ~3,000 by 45), a few milliseconds a batch.
         """
+        # A few hundred findings at a time: a whole batch's gathered rows (~30,000 by 45)
+        # would be a transient ~12 MB in every worker.
+        tags: list[set[str]] = []
+        for start in range(0, len(findings), _FINDINGS_AT_ONCE):
+            tags += self._tags_of_few(findings[start : start + _FINDINGS_AT_ONCE])
+        return tags
+
+    def _tags_of_few(self, findings: Sequence[tuple[Iterable[str], Iterable[str]]]):
         weights, weighs, words, rules, slugs = self._matrix
         owners: list[int] = []
         rows: list[int] = []
