@@ -5,11 +5,15 @@ exactly; its PDFs are in fixtures/real/, so these run without ../shared. What ne
 shared folder (the held-out test set, the text twins, Area SEND reports) runs in CI.
 """
 
+import ctypes
 import functools
+import io
 import json
 from collections import Counter
 from pathlib import Path
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -17,7 +21,8 @@ from django.urls import reverse
 from inspections.councils import match_council
 from inspections.importer import Outcome, import_letter, import_paths
 from inspections.models import Inspection, SourceDocument
-from inspections.parsing import LetterParseError, parse_letter
+from inspections.parsing import LetterParseError, metadata, parse_letter
+from inspections.parsing.pdf import read_pdf
 from inspections.parsing.pdf_layout import join_hyphenated
 from tests.conftest import REAL_FIXTURES, REPO_ROOT, SHARED_DIR, require_shared, seed_path
 
@@ -263,6 +268,49 @@ def test_inspectors_of_real_letters_from_their_pdf(name):
 
     assert letter.format == "pdf"
     assert letter.inspectors == INSPECTORS_OF[name]
+
+
+def pdf_of(texts: list[tuple[float, float, str]], size: float = 12.0) -> bytes:
+    """A one-page PDF made by PDFium, each text at (x, y from the top) in Helvetica."""
+    document = pdfium.PdfDocument.new()
+    page = document.new_page(595, 842)
+    for x, y, text in texts:
+        obj = pdfium_raw.FPDFPageObj_NewTextObj(document.raw, b"Helvetica", ctypes.c_float(size))
+        wide = ctypes.create_string_buffer((text + "\x00").encode("utf-16-le"))
+        pdfium_raw.FPDFText_SetText(obj, ctypes.cast(wide, ctypes.POINTER(pdfium_raw.FPDF_WCHAR)))
+        pdfium_raw.FPDFPageObj_Transform(obj, 1, 0, 0, 1, x, 842 - y)
+        pdfium_raw.FPDFPage_InsertObject(page.raw, obj)
+    pdfium_raw.FPDFPage_GenerateContent(page.raw)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_signature_table_row_on_one_baseline_is_two_names():
+    # PDFium runs the cells of a row set on one baseline into one line; pdftotext keeps them
+    # apart. Read as one line, two signatories became one four-word "name".
+    data = pdf_of(
+        [
+            (72, 100, "Yours sincerely"),
+            (72, 150, "Nick Hudson"),
+            (303, 150, "Sue McMillan"),
+            (72, 165, "Regional Director"),
+            (303, 165, "Deputy Chief Inspector"),
+            (72, 200, "Inspectors looked at the local authority’s arrangements for care leavers."),
+            (72, 215, "Footnote numbers and bullets stand a little apart from their text, and"),
+            (72, 230, "a sentence's words are never a column apart, so neither is cut in two."),
+        ]
+    )
+    lines = [line.text for line in read_pdf(data)[0].lines]
+
+    assert lines[1:5] == [
+        "Nick Hudson",
+        "Sue McMillan",
+        "Regional Director",
+        "Deputy Chief Inspector",
+    ]
+    assert lines[5].startswith("Inspectors looked at") and len(lines) == 8
+    assert metadata.signatories(lines[1:]) == ["Nick Hudson", "Sue McMillan"]
 
 
 def test_not_a_pdf_nor_text_is_still_refused():
