@@ -541,6 +541,27 @@ def test_visit_dates(sentence, start, end):
             ["Lisa Summers", "Pauline Higham", "Andrew Hemmings"],
         ),
         ("Inspectors were told that plans are in place.", []),
+        (
+            "The visit was conducted by Jane Smith and Tom Brown, two of His Majesty’s Inspectors.",
+            ["Jane Smith", "Tom Brown"],
+        ),
+        (
+            "The visit was carried out by His Majesty’s Inspectors, Ann Lee, Bob Ray, Cat Doe"
+            " and Dan Fry.",
+            ["Ann Lee", "Bob Ray", "Cat Doe", "Dan Fry"],
+        ),
+        ("Inspectors for the visit were Ann Lee and Bob Ray.", ["Ann Lee", "Bob Ray"]),
+        # A paragraph that ends without its full stop: the next paragraph is no name.
+        (
+            "Her Majesty’s Inspectors for this visit were Kendra Bell and Teresa Godfrey\n"
+            "Inspectors looked at the local authority’s arrangements.",
+            ["Kendra Bell", "Teresa Godfrey"],
+        ),
+        # An organisation is no inspector, whatever carried out its research.
+        (
+            "Leaders commissioned research, carried out by Liverpool John Moore University.",
+            [],
+        ),
     ],
 )
 def test_inspectors_named(sentence, names):

@@ -198,7 +198,8 @@ _ROLE_WORDS = frozenset(
     health police fire rescue council partnership regulation inspectorate majesty’s majesty's
     hmi education skills primary medical integrated trust board group team department senior
     principal interim acting clinical nursing copy yours page cqc hmicfrs hmip policy
-    city""".split()
+    city university universities college institute school academy hospital foundation
+    agency""".split()
 )
 # A capitalised word, accents allowed ("Máire"), or an initial.
 _NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-Ý][A-Za-zÀ-ÿ’'-]*[a-zà-ÿ][A-Za-zÀ-ÿ’'-]*|[A-Z]\.?)$")
@@ -243,18 +244,39 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
 def inspectors_named(intro: str) -> list[str]:
-    """Names of the inspectors a letter's opening paragraphs introduce, in order."""
+    """Names of the inspectors a letter's opening paragraphs introduce, in order.
+
+    A paragraph break ends a sentence even without its full stop ("... were Kendra Bell and
+    Teresa Godfrey" then "Inspectors looked at ..."): give the paragraphs one a line."""
     names = []
-    for sentence in _SENTENCE.split(intro):
+    sentences = [s for paragraph in intro.split("\n") for s in _SENTENCE.split(paragraph)]
+    for sentence in sentences:
         match = _TEAM.search(sentence)
         if match is None:
             continue
         listed = _ROLE_PHRASE.sub(",", sentence[match.end() :].rstrip(". "))
-        for piece in re.split(r",|;|\band\b|&|\(|\)|\bwith\b", listed):
+        pieces = re.split(r",|;|\band\b|&|\(|\)|\bwith\b", listed)
+        for index, piece in enumerate(pieces):
             name = person_name(piece)
+            if name is None and index == len(pieces) - 1:
+                name = _name_before_next_sentence(piece)
             if name:
                 names.append(name)
     return names
+
+
+def _name_before_next_sentence(piece: str) -> str | None:
+    """The name that starts the list's last piece when the next sentence runs on without a
+    full stop: pdftotext drops the paragraph break after "... and Teresa Godfrey", so the
+    piece reads "Teresa Godfrey Inspectors looked at ...". The name ends where a sentence
+    begins: a capitalised role word or pronoun, then a word in lower case."""
+    tokens = piece.split()
+    for length in (2, 3):
+        if len(tokens) > length + 1 and tokens[length + 1].islower():
+            following = tokens[length].lower()
+            if following in _ROLE_WORDS or following in {"the", "this", "they", "we"}:
+                return person_name(" ".join(tokens[:length]))
+    return None
 
 
 def signatories(lines: list[str]) -> list[str]:

@@ -92,7 +92,8 @@ def _parse(document: Document, match_council: CouncilMatcher | None) -> ParsedLe
     address = header[date_line + 1 :] if salutation is not None else []
 
     title, body = _title_and_body(document.blocks, document.text)
-    intro = _intro(body)
+    intro_paragraphs = _intro(body)
+    intro = " ".join(intro_paragraphs)
     inspection_type = metadata.inspection_type(title, intro)
     findings = extract_findings(body, inspection_type)
     visit_start, visit_end = metadata.visit_dates(intro, letter_date)
@@ -105,7 +106,8 @@ def _parse(document: Document, match_council: CouncilMatcher | None) -> ParsedLe
     if "\ufffd" in document.text[-200:]:
         review.append("the text ends in a broken character: the file may be cut short")
     inspectors = metadata.unique(
-        metadata.inspectors_named(intro) + metadata.signatories(texts[sign_off + 1 :])
+        metadata.inspectors_named("\n".join(intro_paragraphs))
+        + metadata.signatories(texts[sign_off + 1 :])
     )
     authority, code, spelling = _council(title, intro, address, letter_date, match_council)
     return ParsedLetter(
@@ -138,7 +140,7 @@ def _title_and_body(blocks: list[Block], text: str) -> tuple[str, list[Block]]:
     return "", blocks[start:]
 
 
-def _intro(body: list[Block]) -> str:
+def _intro(body: list[Block]) -> list[str]:
     """The opening paragraphs, up to the first section heading: where the visit dates and
     the inspectors' names are."""
     paragraphs = []
@@ -150,7 +152,7 @@ def _intro(body: list[Block]) -> str:
                 break
             continue
         paragraphs.append(block.text)
-    return " ".join(paragraphs)
+    return paragraphs
 
 
 def _untitled(text: str) -> str:

@@ -27,6 +27,9 @@ LINE_END_HYPHEN = "\ufffe"  # PDFium's mark for a hyphen that ends a line
 _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 _FORCE_BOLD_FLAG = 1 << 18
 # PDF error codes from PDFium's FPDF_GetLastError.
+# A gap this many font sizes wide inside one of PDFium's lines is between two columns (a
+# signature table's cells set on one baseline), never between two words of a sentence.
+_COLUMN_GAP = 4
 _ERR_PASSWORD = 4
 _ERR_SECURITY = 5
 
@@ -138,7 +141,8 @@ def _read_page(document, number: int) -> PdfPage:
             chars = _Chars(textpage, height)
             lines = [
                 line
-                for start, end, hyphen in _line_spans(text)
+                for span in _line_spans(text)
+                for start, end, hyphen in _columns(text, *span, chars)
                 if (line := _line(text, start, end, hyphen, chars, number)) is not None
             ]
         finally:
@@ -163,6 +167,27 @@ def _line_spans(text: str):
             start = index + 1
     if start < len(text):
         yield start, len(text), False
+
+
+def _columns(text: str, start: int, end: int, hyphen: bool, chars: _Chars):
+    """One PDFium line cut where it jumps a column: PDFium runs the cells of a table row
+    set on one baseline into one line ("Nick Hudson Sue McMillan"), where pdftotext keeps
+    them apart. A bullet glyph or a footnote number before its text is not a column."""
+    cut, previous_right = start, None
+    for index in range(start, end):
+        if text[index].isspace():
+            continue
+        left, right = chars.box(index)
+        if (
+            previous_right is not None
+            and text[index - 1].isspace()
+            and left - previous_right > _COLUMN_GAP * chars.size(index)
+            and len(text[cut:index].strip()) >= 3
+        ):
+            yield cut, index, False
+            cut = index
+        previous_right = right
+    yield cut, end, hyphen
 
 
 def _line(text: str, start: int, end: int, hyphen: bool, chars: _Chars, page: int):
