@@ -2,7 +2,9 @@
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.html import escape
+from django.template.defaultfilters import date, truncatewords
+from django.urls import reverse
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 from inspections.facets import Facet, about
@@ -72,6 +74,89 @@ def facet_value_items(facet: Facet) -> SafeString:
                 chosen='<span class="visually-hidden"> (chosen; follow to remove)</span>'
                 if selected
                 else "",
+            )
+        )
+    return mark_safe("".join(items))
+
+
+# One finding of the result list (finding_list.html), byte for byte what its template loop
+# gave (tests/test_browse_markup.py keeps that loop to compare); `text` is its snippet
+# (marked up already) or its first 60 words, escaped.
+_RESULT_ITEM = (
+    "\n      "  # where the loop's {% with %} stood
+    + """
+      <li class="result">
+        <p class="result-meta">
+          <a href="{council_url}">{council}</a>
+          · <time datetime="{iso_date}">{short_date}</time>
+          · {inspection_type}
+          · <span class="cat-{category}">{category_label}</span>{recurring}
+        </p>
+        {heading}
+        <p class="result-text">{text}</p>
+        <p class="result-links">
+          <a href="{letter_url}?{query_string}#finding-{position}">Read in the letter<span \
+class="visually-hidden">: {council}, {long_date}</span></a>
+          {themes}
+          {edit}
+        </p>
+      </li>
+      """
+    + "\n    "  # and its {% endwith %}
+)
+
+
+@register.simple_tag
+def finding_result_items(findings, *, query_string: str, can_edit: bool) -> SafeString:
+    """The `<li>` of each finding of a result page: its council, date, type and category,
+    snippet, link into its letter (keeping `query_string`), themes and, for editors, the
+    admin's edit link. Built in one pass, like facet_value_items: through the template
+    language the twenty took two dozen look-ups, three dates and two reverse() each."""
+    council_urls: dict[int, str] = {}
+    items = []
+    for finding in findings:
+        letter = finding.inspection
+        council = letter.authority
+        if council.pk not in council_urls:
+            council_urls[council.pk] = escape(council.get_absolute_url())
+        council_name = escape(council.name)
+        if finding.snippet:
+            text = conditional_escape(finding.snippet)
+        else:
+            text = escape(truncatewords(finding.text, 60))
+        themes = "".join(
+            f'<a class="tag" href="?theme={escape(theme.slug)}">{escape(theme.name)}</a>'
+            for theme in finding.themes.all()
+        )
+        edit = ""
+        if can_edit:
+            edit_url = reverse("admin:inspections_finding_change", args=[finding.pk])
+            edit = (
+                f' · <a class="edit-link" href="{escape(edit_url)}">edit<span '
+                'class="visually-hidden"> this finding in the admin</span></a>'
+            )
+        items.append(
+            _RESULT_ITEM.format(
+                council_url=council_urls[council.pk],
+                council=council_name,
+                iso_date=escape(date(letter.letter_date, "Y-m-d")),
+                short_date=escape(date(letter.letter_date, "j M Y")),
+                long_date=escape(date(letter.letter_date, "j F Y")),
+                inspection_type=escape(letter.get_inspection_type_display()),
+                category=escape(finding.category),
+                category_label=escape(finding.get_category_display()),
+                recurring=' <span class="tag tag-recurring">raised before</span>'
+                if finding.recurring
+                else "",
+                heading=f'<p class="result-heading">{escape(finding.heading)}</p>'
+                if finding.heading
+                else "",
+                text=text,
+                letter_url=escape(letter.get_absolute_url()),
+                query_string=escape(query_string),
+                position=finding.position,
+                themes=f" · Themes: {themes}" if themes else "",
+                edit=edit,
             )
         )
     return mark_safe("".join(items))
