@@ -108,10 +108,11 @@ class="visually-hidden">: {council}, {long_date}</span></a>
 
 @register.simple_tag
 def finding_result_items(findings, *, query_string: str, can_edit: bool) -> SafeString:
-    """The `<li>` of each finding of a result page: its council, date, type and category,
-    snippet, link into its letter (keeping `query_string`), themes and, for editors, the
-    admin's edit link. Built in one pass, like facet_value_items: through the template
-    language the twenty took two dozen look-ups, three dates and two reverse() each."""
+    """The `<li>` of each finding of a result page (browse.browse_findings'): its council,
+    date, type and category, snippet, link into its letter (keeping `query_string`), themes
+    (`tagged_themes`) and, for editors, the admin's edit link. Built in one pass, like
+    facet_value_items: through the template language the twenty took two dozen look-ups,
+    three dates and two reverse() each."""
     council_urls: dict[int, str] = {}
     items = []
     for finding in findings:
@@ -125,8 +126,8 @@ def finding_result_items(findings, *, query_string: str, can_edit: bool) -> Safe
         else:
             text = escape(truncatewords(finding.text, 60))
         themes = "".join(
-            f'<a class="tag" href="?theme={escape(theme.slug)}">{escape(theme.name)}</a>'
-            for theme in finding.themes.all()
+            f'<a class="tag" href="?theme={escape(slug)}">{escape(name)}</a>'
+            for slug, name in finding.tagged_themes
         )
         edit = ""
         if can_edit:
