@@ -541,7 +541,7 @@ def _facet_rows(
 @cache
 def _periods_sql(periods: Callable[[], object]) -> tuple[str, tuple]:
     """A facet's grade periods as SQL: the same statement every time, compiled once a
-    process (the window query's compiling was a twentieth of a rare word's page)."""
+    process (compiling the window query was ~4% of a rare word's Python calls)."""
     return periods().query.sql_with_params()
 
 

@@ -37,8 +37,8 @@ def quoted(query: str) -> str:
 
 
 # One facet value's list item. A facet lists up to 160 values (the councils); through the
-# template language each took a dozen variable look-ups and tag renders, about a third of
-# a rare word's page at 100,000 letters: the same markup, escaped the same way, in one pass.
+# template language each took a dozen variable look-ups and tag renders, most of the
+# page's template time: the same markup, escaped the same way, in one pass.
 _VALUE_ITEM = (
     "\n          "
     '<li><a href="?{query}" class="facet-value{selected_class}" {current} data-value="{value}">'
