@@ -54,6 +54,8 @@ class LenientMultipleChoiceField(forms.MultipleChoiceField):
 class LenientModelMultipleChoiceField(ModelMultipleChoiceField):
     def clean(self, value):
         value = [str(item) for item in value or []]
+        if not value:  # nothing chosen, nothing to look up (two querysets a page saved)
+            return super().clean(value)
         known = set(
             self.queryset.filter(**{f"{self.to_field_name}__in": value}).values_list(
                 self.to_field_name, flat=True

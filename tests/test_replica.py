@@ -120,7 +120,7 @@ def test_the_facet_counts_set_their_planner_settings_on_the_replica(client, find
 
     replica = [q["sql"] for q in watch.replica.captured_queries]
     assert any("GROUPING SETS" in sql for sql in replica)
-    assert "SET LOCAL max_parallel_workers_per_gather = 0" in replica
+    assert any(sql.startswith("SET LOCAL max_parallel_workers_per_gather = 0") for sql in replica)
     assert not any(q["sql"].startswith("SET LOCAL") for q in watch.primary.captured_queries)
 
 
