@@ -217,7 +217,12 @@ def _browse(
     total = sum(value.count for value in (chosen or counted.values))
     listed = min(total, scale.listed) if counted.estimated else total
     results = _in_order(
-        filterset, filterset.qs.only("pk"), newest_field, scale, estimated=counted.estimated
+        filterset,
+        filterset.qs.only("pk"),
+        newest_field,
+        scale,
+        estimated=counted.estimated,
+        since=_window_start(facets, scale.listed),
     )
     paginator = CountedPaginator(results, RESULTS_PER_PAGE, count=listed)
     number, page_notices = page_number(data.get("page"), paginator.num_pages)
@@ -317,16 +322,48 @@ def _unsearchable(query: str) -> Notice:
     return Notice(f"“{query}” has no words to search for: search for letters or digits.")
 
 
-def _in_order(filterset, results, newest_field: str, scale: Scale, *, estimated: bool):
+def _in_order(
+    filterset,
+    results,
+    newest_field: str,
+    scale: Scale,
+    *,
+    estimated: bool,
+    since: datetime.date | None = None,
+):
     """`results` (the FilterSet's, with what each row needs) in the order the page lists them.
 
-    Ranked whole, or the best of the newest `scale.listed` when they are too many to rank.
+    Ranked whole, or the best of the newest `scale.listed` when they are too many to rank
+    (`since`: where the newest are likely to start, see BestOfNewest).
     """
     cleaned = filterset.form.cleaned_data
     by_relevance = (cleaned.get("sort") or "relevance") == "relevance"
     if estimated and by_relevance and normalise_query(cleaned.get("q")):
-        return BestOfNewest(filterset.qs, newest_field, scale.listed, rows=results)
+        return BestOfNewest(filterset.qs, newest_field, scale.listed, rows=results, since=since)
     return results
+
+
+# The estimated results of the years read first, over the window they are to fill: room
+# for the sample's error (a year's estimate from ~100 sampled matches is within 20% or so).
+WINDOW_MARGIN = 1.5
+
+
+def _window_start(facets: list[Facet], window: int) -> datetime.date | None:
+    """The first day of the fewest newest years whose results, by the year facet's counts,
+    are likely to fill a window of `window`: None if all the years together are unlikely to.
+
+    Only a hint (BestOfNewest reads every match should those years fall short), so an
+    estimate, or a count that leaves out a chosen year, does no harm.
+    """
+    by_year = next((facet for facet in facets if facet.name == "year"), None)
+    if by_year is None:
+        return None
+    found = 0
+    for value in sorted(by_year.values, key=lambda value: value.value, reverse=True):
+        found += value.count
+        if found >= WINDOW_MARGIN * window:
+            return datetime.date(int(value.value), 1, 1)
+    return None
 
 
 def api_results(filterset: ArchiveFilter, *, newest_field: str, scale: Scale):
