@@ -251,9 +251,7 @@ def facet_counts(
     sample = None
     if sampled:
         # The sample, drawn once and shared by every group that needs it.
-        sample = table_sample(
-            queryset.model._meta.db_table, sample_rows, using=results_of[sampled[0]].db
-        )
+        sample = _kept_sample(queryset.model._meta.db_table, sample_rows, results_of[sampled[0]].db)
     sampled_together = len(sampled) > 1 and bool((data.get("q") or "").strip())
     if sampled_together:
         # As the exact counts above: each group would test the sample's rows for the words
@@ -414,6 +412,15 @@ def table_sample(
         cursor.execute(f'SELECT COUNT(*) FROM "{table}" {sample.clause}')
         sampled = cursor.fetchone()[0]
     return Sample(table, sample.percent, rows / sampled if sampled else 1.0)
+
+
+def _kept_sample(table: str, sample_rows: int, using: str) -> Sample:
+    """table_sample(), drawn once a data version: its pages and the rows they hold change
+    only on import, and counting them read 3% of the table's pages on every page (75 ms
+    of a phrase's at 100,000 letters)."""
+    return cached_counts(
+        f"sample:{table}:{sample_rows}", partial(table_sample, table, sample_rows, using=using)
+    )
 
 
 def too_many_to_count(queryset) -> bool:
