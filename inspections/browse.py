@@ -216,13 +216,16 @@ def _browse(
     chosen = counted.selected
     total = sum(value.count for value in (chosen or counted.values))
     listed = min(total, scale.listed) if counted.estimated else total
+    since = _window_start(facets, scale.listed) if counted.estimated else None
+    if since is not None and not _sparse(total, queryset):
+        since = None
     results = _in_order(
         filterset,
         filterset.qs.only("pk"),
         newest_field,
         scale,
         estimated=counted.estimated,
-        since=_window_start(facets, scale.listed),
+        since=since,
     )
     paginator = CountedPaginator(results, RESULTS_PER_PAGE, count=listed)
     number, page_notices = page_number(data.get("page"), paginator.num_pages)
@@ -341,6 +344,25 @@ def _in_order(
     if estimated and by_relevance and normalise_query(cleaned.get("q")):
         return BestOfNewest(filterset.qs, newest_field, scale.listed, rows=results, since=since)
     return results
+
+
+# Matches under this share of the table are sparse: the newest are found faster through
+# the search index ANDed with a date range than by walking the date index testing each row
+# (a phrase matching 6% of findings: 73,000 pages read, 14,000 with the range); a common
+# word (25%) is found by the walk in 40,000 rows, where the search index's bitmap of its
+# 382,000 matches alone took 0.5 s (of 1.6) at 100,000 letters.
+SPARSE_SHARE = 0.10
+
+
+def _sparse(total: int, queryset) -> bool:
+    """Whether `total` results are a small share of the table (by the planner's count)."""
+    with connections[read_alias(queryset.model)].cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+            [queryset.model._meta.db_table],
+        )
+        rows = cursor.fetchone()[0]
+    return rows > 0 and total < SPARSE_SHARE * rows
 
 
 # The estimated results of the years read first, over the window they are to fill: room
