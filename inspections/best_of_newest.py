@@ -5,6 +5,14 @@ pages, their exports and the API list the best matches among the newest `window`
 the newest matches are found through the letter date index, a few letters at a time, and
 only they are ranked. Each read of it is one statement, which finds, ranks and cuts the
 window together: the page asks for a slice by offset, the API for the rows after a cursor.
+
+Finding the newest matches means testing every match for the words (a phrase's positions
+are in each row's search vector): 70,000 rows read from 73,000 pages for a phrase at
+100,000 letters, to keep 10,000. Told a date from which there are likely enough (`since`,
+from the page's estimated counts by year), the statement first reads only the matches
+dated then or later, an index's date range ANDed with the search index's matches (a fifth
+of the pages); only if they are fewer than the window does it read them all. Either way
+the window holds the same rows: the newest `window` matches.
 """
 
 from __future__ import annotations
@@ -23,10 +31,25 @@ _REVERSED = "window_rank, window_date, window_pk"
 class BestOfNewest:
     """The best matches among the newest `window` of a ranked queryset, sliced for a page."""
 
-    def __init__(self, ranked, newest_field: str, window: int, *, rows=None):
-        self.candidates = ranked.order_by(f"-{newest_field}", "-pk").values(
+    def __init__(
+        self,
+        ranked,
+        newest_field: str,
+        window: int,
+        *,
+        rows=None,
+        since: datetime.date | None = None,
+    ):
+        newest = ranked.order_by(f"-{newest_field}", "-pk")
+        self.candidates = newest.values(
             window_pk=F("pk"), window_rank=F("rank"), window_date=F(newest_field)
         )[:window]
+        # The same window, if the matches dated `since` or later fill it.
+        self.recent = None
+        if since is not None:
+            self.recent = newest.filter(**{f"{newest_field}__gte": since}).values(
+                window_pk=F("pk"), window_rank=F("rank"), window_date=F(newest_field)
+            )[:window]
         # What a slice loads for each result listed (the page's paginator slices it).
         self.rows = rows.order_by() if rows is not None else None
         self.window = window
@@ -73,13 +96,29 @@ class BestOfNewest:
         return [(pk, (rank, date, pk)) for pk, rank, date in rows]
 
     def _select(self, columns, where, where_params, order, limit, limit_params) -> list[tuple]:
-        sql, params = self.candidates.query.sql_with_params()
+        sql, params = self._window()
         with connections[self.candidates.db].cursor() as cursor:
             cursor.execute(
-                f"SELECT {columns} FROM ({sql}) AS window_rows {where} ORDER BY {order} {limit}",
+                f"{sql} SELECT {columns} FROM window_rows {where} ORDER BY {order} {limit}",
                 [*params, *where_params, *limit_params],
             )
             return cursor.fetchall()
+
+    def _window(self) -> tuple[str, list]:
+        """A WITH clause naming the window `window_rows`."""
+        every_sql, every_params = self.candidates.query.sql_with_params()
+        if self.recent is None:
+            return f"WITH window_rows AS ({every_sql})", list(every_params)
+        recent_sql, recent_params = self.recent.query.sql_with_params()
+        # The count is an InitPlan, run once: the branch whose condition is false is a
+        # one-time filter, never read.
+        full = "(SELECT COUNT(*) FROM recent) >= %s"
+        return (
+            f"WITH recent AS MATERIALIZED ({recent_sql}), window_rows AS ("
+            f"SELECT * FROM recent WHERE {full} UNION ALL "
+            f"SELECT * FROM ({every_sql}) AS every_match WHERE NOT {full})",
+            [*recent_params, self.window, *every_params, self.window],
+        )
 
 
 Position = tuple[float, datetime.date, int]

@@ -6,6 +6,7 @@ must then agree with the exact path's, which is what proves the sampled SQL coun
 ranks the right rows.
 """
 
+import datetime
 import json
 
 import pytest
@@ -14,6 +15,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from inspections import browse, facets
+from inspections.best_of_newest import BestOfNewest
 from inspections.browse import browse_findings, browse_letters
 from inspections.importer import import_paths
 from inspections.models import Finding
@@ -161,3 +163,41 @@ def test_sampled_counts_are_scaled_by_the_tables_rows_over_the_samples():
 )
 def test_estimates_are_rounded_to_two_significant_figures(count, shown):
     assert facets.about(count) == shown
+
+
+@pytest.mark.parametrize("window", [3, 8, 30])
+def test_a_window_start_hint_never_changes_the_window(seeds, window):
+    # The hint only says where to read first: too late (the newest letter's day and after
+    # holds fewer than the window), early enough, or before every letter, the same rows
+    # come in the same order, on the page's slices and the API's cursor alike.
+    matches = Finding.objects.search("assessment", newest_field="letter_date")
+    dates = sorted(set(matches.values_list("letter_date", flat=True)), reverse=True)
+    unhinted = BestOfNewest(matches, "letter_date", window)
+    expected = unhinted.ids(0, window)
+    assert 3 <= len(expected) < matches.count()
+
+    for since in [dates[0], dates[len(dates) // 2], dates[-1], dates[0].replace(year=1990)]:
+        hinted = BestOfNewest(matches, "letter_date", window, since=since)
+        assert hinted.ids(0, window) == expected
+        assert hinted.ids(1, 3) == expected[1:3]
+        assert hinted.keyset(None, backwards=False, limit=window) == unhinted.keyset(
+            None, backwards=False, limit=window
+        )
+
+
+def test_the_page_hints_the_newest_years_that_likely_fill_the_window():
+    def year_facet(counts: dict[int, int]) -> facets.Facet:
+        values = [
+            facets.FacetValue(str(year), str(year), count, False, "")
+            for year, count in counts.items()
+        ]
+        return facets.Facet("year", "Year", values, estimated=True)
+
+    counts = {2021: 9_000, 2025: 4_000, 2024: 5_000, 2023: 6_000, 2022: 7_000}
+
+    # 4,000 + 5,000 + 6,000 >= 1.5 x 10,000: from 2023 on.
+    assert browse._window_start([year_facet(counts)], 10_000) == datetime.date(2023, 1, 1)
+    assert browse._window_start([year_facet(counts)], 2_000) == datetime.date(2025, 1, 1)
+    # All of them could not fill it: no hint, every match read.
+    assert browse._window_start([year_facet(counts)], 30_000) is None
+    assert browse._window_start([], 10) is None

@@ -67,3 +67,33 @@ def test_with_words_two_chosen_facets_are_counted_in_one_statement(seeds):
 def test_without_words_each_chosen_facet_is_counted_through_its_indexes(seeds):
     # One scan would read the whole table: a statement a group reads what its filters keep.
     assert count_statements("region=North+West&category=development") == 3
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("read", [browse_findings, browse_letters])
+def test_sampled_in_one_scan_counts_as_the_exact_counts_on_a_whole_table_sample(
+    seeds, settings, query, read
+):
+    # Every group too many to count exactly: the groups are counted together on one scan
+    # of the sample, which here holds the whole (small) table, so it must count exactly.
+    exact = read(QueryDict(query))
+    settings.FACET_EXACT_COUNT_LIMIT = -1
+    with CaptureQueriesContext(connection) as captured:
+        sampled = read(QueryDict(query))
+
+    assert counts(sampled) == counts(exact)
+    assert sampled.estimated and all(facet.estimated for facet in sampled.facets)
+    assert sum(1 for q in captured.captured_queries if "GROUPING" in q["sql"]) == 1
+
+
+def test_a_sampled_group_found_few_is_counted_exactly(seeds, settings, monkeypatch):
+    # The planner expects too many for every group, the sample finds few: each group is
+    # counted exactly after all, and nothing is labelled an estimate.
+    query = "q=assessment&region=North+West&category=development"
+    exact = browse_findings(QueryDict(query))
+    monkeypatch.setattr(facets, "estimated_rows", lambda queryset: 10**9)
+
+    result = browse_findings(QueryDict(query))
+
+    assert counts(result) == counts(exact)
+    assert not result.estimated and not any(facet.estimated for facet in result.facets)
