@@ -3,9 +3,9 @@
 `part_NN.jsonl` (700 real findings: id, council, year, type, split, text) and
 `labels_NN.jsonl` (the same lines in the same order: id, themes, note), split by council
 into `build` (525) and `test` (175, never tuned on); `extra_part_NN.jsonl` and
-`extra_labels_NN.jsonl`, 1,200 more findings of build councils only (sampled by
-provenance/sample_extra.py after the split). All labelled blind from the theme
-descriptions and docs/labelling_guide.md.
+`extra_labels_NN.jsonl`, 1,350 more findings of build councils only (1,200 sampled by
+provenance/sample_extra.py after the split, 150 by provenance/sample_extra_04.py). All
+labelled blind from the theme descriptions and docs/labelling_guide.md.
 """
 
 from __future__ import annotations

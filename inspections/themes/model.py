@@ -1,9 +1,11 @@
 """The trained theme model: a sparse linear model per theme, read from a JSON file.
 
 A finding's features are the stemmed lexemes of its text (the stored search vector's
-weight A, `to_tsvector('english', ...)`: the same stemming the rules see) and which themes'
-rules match it. A theme's score is its intercept plus the weight of each feature the
-finding has; the finding gets the theme when the score is above the model's threshold.
+weight A, `to_tsvector('english', ...)`: the same stemming the rules see), the lexemes of
+its opening words (those at one of the vector's first `opening_positions` positions: a
+finding's subject is mostly named first, a passing mention later) and which themes' rules
+match it. A theme's score is its intercept plus the weight of each feature the finding
+has; the finding gets the theme when the score is above the model's threshold.
 
 The weights are trained by `manage.py train_themes` (inspections.themes.train) from the
 labelled findings in tests/theme_labels/ and editors' corrections; scoring needs nothing
@@ -28,33 +30,49 @@ class ThemeWeights:
     intercept: float
     words: dict[str, float] = field(default_factory=dict)  # lexeme: weight
     rules: dict[str, float] = field(default_factory=dict)  # slug of a theme whose rules match
+    opening: dict[str, float] = field(default_factory=dict)  # lexeme in the opening words
 
 
 @dataclass(frozen=True)
 class ThemeModel:
     threshold: float = 0.0
     themes: dict[str, ThemeWeights] = field(default_factory=dict)  # slug: its weights
+    # A lexeme is one of the opening words when it is at one of the text vector's first
+    # this many positions (stop words count, so it is about the first that many words).
+    opening_positions: int = 0
 
-    def score(self, slug: str, *, lexemes: set[str], rule_hits: set[str]) -> float | None:
+    def score(
+        self, slug: str, *, lexemes: set[str], opening: set[str], rule_hits: set[str]
+    ) -> float | None:
         """The theme's score for these features; None when none of them weighs (no tag)."""
         weights = self.themes[slug]
         parts = [weights.words[lexeme] for lexeme in lexemes if lexeme in weights.words]
+        parts += [weights.opening[lexeme] for lexeme in opening if lexeme in weights.opening]
         parts += [weights.rules[hit] for hit in rule_hits if hit in weights.rules]
         if not parts:
             return None  # as in SQL: a finding with no weighed feature has no score row
         return weights.intercept + sum(parts)
 
-    def tags(self, *, lexemes: set[str], rule_hits: set[str]) -> set[str]:
+    def tags(self, *, lexemes: set[str], opening: set[str], rule_hits: set[str]) -> set[str]:
         """The modelled themes a finding with these features gets."""
-        scores = {slug: self.score(slug, lexemes=lexemes, rule_hits=rule_hits) for slug in self}
+        scores = {
+            slug: self.score(slug, lexemes=lexemes, opening=opening, rule_hits=rule_hits)
+            for slug in self
+        }
         return {
             slug for slug, score in scores.items() if score is not None and score > self.threshold
         }
 
-    def heaviest_words(self, slug: str, lexemes: set[str], *, limit: int = 6):
-        """The finding's words that weighed most for the theme: [(lexeme, weight)]."""
-        words = self.themes[slug].words
-        present = [(lexeme, words[lexeme]) for lexeme in lexemes if lexeme in words]
+    def heaviest_words(self, slug: str, lexemes: set[str], opening: set[str], *, limit: int = 6):
+        """The finding's words that weighed most for the theme: [(lexeme, weight)], a word's
+        weight as one of the opening words apart, marked "(opening)"."""
+        weights = self.themes[slug]
+        present = [(lexeme, weights.words[lexeme]) for lexeme in lexemes if lexeme in weights.words]
+        present += [
+            (f"{lexeme} (opening)", weights.opening[lexeme])
+            for lexeme in opening
+            if lexeme in weights.opening
+        ]
         return sorted(present, key=lambda item: (-abs(item[1]), item[0]))[:limit]
 
     def __contains__(self, slug: str) -> bool:
@@ -71,9 +89,13 @@ class ThemeModel:
     def from_json(cls, data: dict) -> ThemeModel:
         return cls(
             threshold=data["threshold"],
+            opening_positions=data.get("opening_positions", 0),
             themes={
                 slug: ThemeWeights(
-                    intercept=entry["intercept"], words=entry["words"], rules=entry["rules"]
+                    intercept=entry["intercept"],
+                    words=entry["words"],
+                    rules=entry["rules"],
+                    opening=entry.get("opening", {}),
                 )
                 for slug, entry in data["themes"].items()
             },

@@ -1,7 +1,8 @@
 """Tagging: findings given themes in set-based SQL, by the model and the rules.
 
 A theme the model (model.py) knows is given where its score is above the threshold: its
-intercept plus the weights of the finding's lexemes and of the themes whose rules match.
+intercept plus the weights of the finding's lexemes, of those among its opening words and
+of the themes whose rules match.
 A theme it does not know is given where its compiled rules match. Both read weight A of a
 finding's stored search vector (its text and the other spellings of its hyphenated words),
 so the heading a finding stood under never tags every paragraph beneath it. One DELETE and
@@ -108,9 +109,12 @@ def _matched_sql(
         tuple(Theme.objects.filter(slug__in=needed).order_by("pk").values_list("pk", "rules"))
     )
     words: dict[str, dict[str, float]] = {}
+    opening: dict[str, dict[str, float]] = {}
     for theme in modelled:
         for lexeme, weight in model.themes[theme.slug].words.items():
             words.setdefault(lexeme, {})[str(theme.pk)] = weight
+        for lexeme, weight in model.themes[theme.slug].opening.items():
+            opening.setdefault(lexeme, {})[str(theme.pk)] = weight
     slug_ids = dict(Theme.objects.filter(slug__in=needed).values_list("slug", "pk"))
     rule_weights = [
         (theme.pk, slug_ids[slug], weight)
@@ -137,12 +141,17 @@ def _matched_sql(
         # Summed finding by finding (LATERAL): a few hundred rows each, never one hash of
         # every finding's rows, which at 150,000 findings spills gigabytes to disk. The word
         # weights are one jsonb {lexeme: {theme id: weight}}: a lexeme's weights are a
-        # binary search in it, not a scan of every weight for every finding.
+        # binary search in it, not a scan of every weight for every finding. The opening
+        # words' weights are a second such object, read for the lexemes whose first
+        # position (positions are in ascending order) is among the opening ones.
         " scores AS (SELECT s.id AS finding_id, c.theme_id, i.intercept + c.total AS score"
         "  FROM scoped s CROSS JOIN LATERAL (SELECT theme_id, sum(weight) AS total FROM ("
         "    SELECT w.key::bigint AS theme_id, w.value::float8 AS weight"
         "    FROM unnest(tsvector_to_array(s.text_vector)) AS l(lexeme),"
         "    jsonb_each_text(%s::jsonb -> l.lexeme) AS w"
+        "    UNION ALL SELECT w.key::bigint, w.value::float8"
+        "    FROM unnest(s.text_vector) AS l, jsonb_each_text(%s::jsonb -> l.lexeme) AS w"
+        "    WHERE l.positions[1] <= %s"
         "    UNION ALL SELECT w.theme_id, w.weight"
         "    FROM rule_weights w JOIN rules r ON r.theme_id = w.rule_theme_id"
         "    WHERE s.text_vector @@ r.query) AS x GROUP BY theme_id) AS c"
@@ -162,6 +171,8 @@ def _matched_sql(
         [model.themes[theme.slug].intercept for theme in modelled],
         *_columns(rule_weights, 3),
         json.dumps(words),
+        json.dumps(opening),
+        model.opening_positions,
         [theme.pk for theme in rules_only],
         model.threshold,
     ]
