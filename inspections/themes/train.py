@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -177,15 +178,23 @@ def fit(examples: list[Example], slugs: list[str], *, threshold: float = 0.0) ->
     return ThemeModel(threshold=threshold, themes=themes, opening_positions=OPENING_POSITIONS)
 
 
-def cross_validate(examples: list[Example], slugs: list[str]) -> CrossValidation:
+def cross_validate(
+    examples: list[Example], slugs: list[str], *, thin: Callable | None = None
+) -> CrossValidation:
     """Out-of-fold scores by council, the threshold with the best micro F1, and the rules'
-    figures on the same findings for comparison."""
+    figures on the same findings for comparison.
+
+    `thin`, if given, takes each fold's training examples and returns those to train on
+    (bench/theme_learning_curve.py: a share of the fold's councils); the folds scored stay
+    the same.
+    """
     from sklearn.model_selection import GroupKFold
 
     scored: list[tuple[float | None, bool, bool]] = []  # score, labelled, rules matched
     folds = GroupKFold(n_splits=FOLDS).split(examples, groups=[e.council for e in examples])
     for train_rows, test_rows in folds:
-        model = fit([examples[n] for n in train_rows], slugs)
+        training = [examples[n] for n in train_rows]
+        model = fit(thin(training) if thin else training, slugs)
         for n in test_rows:
             example = examples[n]
             for slug, about in sorted(example.labels.items()):
