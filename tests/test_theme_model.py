@@ -10,12 +10,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
+from inspections.importer import import_paths
 from inspections.models import FindingTheme, Theme
 from inspections.themes import services, tagging, train
 from inspections.themes.features import finding_features
 from inspections.themes.labels import load_labels
 from inspections.themes.model import theme_model
 from inspections.themes.rules import compiled_query
+from tests.conftest import seed_path
 from tests.factories import FindingFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +116,17 @@ def test_the_opening_words_are_those_of_the_first_positions():
     assert "caseload" in found.opening
     assert "supervis" not in found.opening
     assert found.opening < found.lexemes
+
+
+def test_import_tags_as_retagging_does():
+    # The importer tags new findings in a statement of its own: with the model too, so that
+    # retagging the archive afterwards changes nothing.
+    import_paths([seed_path(0), seed_path(1)])
+
+    changes = tagging.retag_all(dry_run=True)
+
+    assert FindingTheme.objects.exists()
+    assert not any(change.added or change.removed for change in changes.values())
 
 
 def test_a_short_finding_about_caseloads_is_tagged_by_the_model():

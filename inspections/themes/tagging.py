@@ -198,30 +198,24 @@ def _columns(rows: list[tuple], width: int) -> list[list]:
 
 
 def tag_new_findings(*, finding_ids: list[int]) -> int:
-    """Apply every theme's rules to findings just stored, in one statement.
+    """Tag findings just stored with every theme, as `tag_findings` would, in one statement.
 
-    `tag_findings` for findings that have no theme rows and no rejections yet (the
-    importer's, in the transaction that stored them): the INSERT alone, without the anti-
-    joins that look for rows to drop or rejections to respect. By primary key, so that the
-    findings are found by index however stale the planner's statistics are in the middle of
-    a bulk import. Returns the number of theme assignments added.
+    `tag_findings` for findings that have no theme rows yet (the importer's, in the
+    transaction that stored them): the same scoring (the model, and the rules for the
+    themes it lacks), the INSERT alone, without the DELETE of rows no longer given. By
+    primary key, so that the findings are found by index however stale the planner's
+    statistics are in the middle of a bulk import. Returns the number of theme assignments
+    added.
     """
-    queries = _theme_queries(tuple(Theme.objects.order_by("pk").values_list("pk", "rules")))
-    if not queries or not finding_ids:
+    if not finding_ids:
         return 0
-    values = ", ".join(["(%s::bigint, %s::tsquery)"] * len(queries))
+    themes = list(Theme.objects.order_by("pk"))
+    matched, params = _matched_sql(themes, theme_model(), finding_ids=finding_ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH rules (theme_id, query) AS (VALUES {values}),"
-            f" scoped AS MATERIALIZED (SELECT f.id, {TEXT_VECTOR} AS text_vector"
-            f"  FROM {Finding._meta.db_table} f WHERE f.id = ANY(%s))"
-            f" INSERT INTO {FindingTheme._meta.db_table} (finding_id, theme_id, assigned_by)"
-            " SELECT s.id, r.theme_id, %s FROM scoped s JOIN rules r ON s.text_vector @@ r.query",
-            [
-                *(value for query in queries for value in query),
-                list(finding_ids),
-                FindingTheme.AssignedBy.RULE,
-            ],
+            f"{matched} INSERT INTO {FindingTheme._meta.db_table}"
+            " (finding_id, theme_id, assigned_by) SELECT finding_id, theme_id, %s FROM matched",
+            [*params, FindingTheme.AssignedBy.RULE],
         )
         return cursor.rowcount
 
