@@ -654,13 +654,18 @@ def theme_evidence(*, finding: Finding, theme: Theme) -> ThemeEvidence:
     weights = model.themes[theme.slug]
     themes = Theme.objects.filter(slug__in=weights.rules).values_list("slug", "rules")
     queries = {slug: compiled_query(rules) for slug, rules in themes}
-    [features] = finding_features([finding.pk], queries, using=read_alias(Finding))
+    [features] = finding_features(
+        [finding.pk],
+        queries,
+        opening_positions=model.opening_positions,
+        using=read_alias(Finding),
+    )
     return ThemeEvidence(
         rule_lines=lines,
         modelled=True,
         score=finding_scores([finding.pk]).get((finding.pk, theme.slug)),
         threshold=model.threshold,
-        words=model.heaviest_words(theme.slug, set(features.lexemes)),
+        words=model.heaviest_words(theme.slug, set(features.lexemes), set(features.opening)),
         rules=sorted(
             ((hit, weights.rules[hit]) for hit in features.rule_hits if hit in weights.rules),
             key=lambda item: -abs(item[1]),

@@ -10,12 +10,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
+from inspections.importer import import_paths
 from inspections.models import FindingTheme, Theme
 from inspections.themes import services, tagging, train
 from inspections.themes.features import finding_features
 from inspections.themes.labels import load_labels
 from inspections.themes.model import theme_model
 from inspections.themes.rules import compiled_query
+from tests.conftest import seed_path
 from tests.factories import FindingFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +60,7 @@ def test_the_model_records_the_inputs_it_was_trained_from():
     content = json.loads(Path(settings.THEME_MODEL_FILE).read_text())
 
     assert content["inputs_sha256"] == train.inputs_digest()
-    assert content["trained_on"] == {"labelled_findings": 1725, "editor_findings": 0}
+    assert content["trained_on"] == {"labelled_findings": 1875, "editor_findings": 0}
 
 
 def test_training_is_deterministic_and_never_reads_the_test_split():
@@ -83,21 +85,48 @@ def test_scoring_in_sql_equals_scoring_in_python():
     }
 
     in_sql = tagging.finding_scores(ids)
-    features = finding_features(ids, queries)
+    features = finding_features(ids, queries, opening_positions=model.opening_positions)
     tagging.tag_findings()
 
-    compared = 0
+    compared = opening_weighed = 0
     for finding, found in zip(findings, features, strict=True):
+        kept = {"lexemes": set(found.lexemes), "opening": set(found.opening)}
         for slug in model:
-            in_python = model.score(
-                slug, lexemes=set(found.lexemes), rule_hits=set(found.rule_hits)
-            )
+            in_python = model.score(slug, **kept, rule_hits=set(found.rule_hits))
             assert in_sql.get((finding.pk, slug)) == pytest.approx(in_python, abs=1e-9)
             compared += in_python is not None
+            opening_weighed += bool(found.opening & set(model.themes[slug].opening))
         # Every theme here is modelled: the tags are the Python scores above the threshold.
-        expected = model.tags(lexemes=set(found.lexemes), rule_hits=set(found.rule_hits))
-        assert slugs(finding) == expected
+        assert slugs(finding) == model.tags(**kept, rule_hits=set(found.rule_hits))
     assert compared > 100
+    assert opening_weighed > 10  # the opening words' weights are in both sums
+
+
+def test_the_opening_words_are_those_of_the_first_positions():
+    # Stop words take positions too: "caseload" is at position 2, "supervis" at 20.
+    text = (
+        "The caseloads of social workers are manageable, and they tell inspectors that"
+        " they value the support and the regular supervision they receive."
+    )
+    finding = FindingFactory(text=text)
+
+    [found] = finding_features([finding.pk], {}, opening_positions=15)
+
+    assert {"caseload", "supervis"} <= found.lexemes
+    assert "caseload" in found.opening
+    assert "supervis" not in found.opening
+    assert found.opening < found.lexemes
+
+
+def test_import_tags_as_retagging_does():
+    # The importer tags new findings in a statement of its own: with the model too, so that
+    # retagging the archive afterwards changes nothing.
+    import_paths([seed_path(0), seed_path(1)])
+
+    changes = tagging.retag_all(dry_run=True)
+
+    assert FindingTheme.objects.exists()
+    assert not any(change.added or change.removed for change in changes.values())
 
 
 def test_a_short_finding_about_caseloads_is_tagged_by_the_model():

@@ -47,7 +47,7 @@ def test_labels_are_whole_and_split_by_council():
     build, test = load_labels(split="build"), load_labels(split="test")
     slugs_known = set(Theme.objects.values_list("slug", flat=True))
 
-    assert (len(labels), len(build), len(test)) == (3192, 3017, 175)  # 700 + 1,200 + 1,292 extra
+    assert (len(labels), len(build), len(test)) == (3294, 3119, 175)  # 700 + 2,594 extra
     assert len({label.id for label in labels}) == len(labels)  # no finding labelled twice
     assert not {label.council for label in build} & {label.council for label in test}
     assert {theme for label in labels for theme in label.themes} <= slugs_known
@@ -64,7 +64,7 @@ def test_the_tagger_tags_the_test_split_as_the_readme_says():
     print(quality.report(errors=True))
     assert quality.findings == 175
     assert quality.precision() >= 0.70
-    assert quality.recall() >= 0.72
+    assert quality.recall() >= 0.76
 
 
 # --- Tagging -----------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 `part_NN.jsonl` (700 real findings: id, council, year, type, split, text) and
 `labels_NN.jsonl` (the same lines in the same order: id, themes, note), split by council
 into `build` (525) and `test` (175, never tuned on); `extra_part_NN.jsonl` and
-`extra_labels_NN.jsonl`, more findings of build councils only (1,200 sampled by
-provenance/sample_extra.py after the split, 1,292 by provenance/sample_extra_05.py). All
-labelled blind from the theme descriptions and docs/labelling_guide.md. (A second
+`extra_labels_NN.jsonl`, 2,594 more findings of build councils only (1,200 sampled by
+provenance/sample_extra.py after the split, 150 by provenance/sample_extra_04.py, 1,244 by
+provenance/sample_extra_05.py: its 48 findings that extra_04 also drew are kept there
+only). All labelled blind from the theme descriptions and docs/labelling_guide.md. (A second
 reader's labels of 350 of the first 700, in second_reader/, are for bench/theme_agreement.py
 only: nothing here reads them.)
 """

@@ -1,7 +1,8 @@
 """Tagging: findings given themes in set-based SQL, by the model and the rules.
 
 A theme the model (model.py) knows is given where its score is above the threshold: its
-intercept plus the weights of the finding's lexemes and of the themes whose rules match.
+intercept plus the weights of the finding's lexemes, of those among its opening words and
+of the themes whose rules match.
 A theme it does not know is given where its compiled rules match. Both read weight A of a
 finding's stored search vector (its text and the other spellings of its hyphenated words),
 so the heading a finding stood under never tags every paragraph beneath it. One DELETE and
@@ -108,9 +109,12 @@ def _matched_sql(
         tuple(Theme.objects.filter(slug__in=needed).order_by("pk").values_list("pk", "rules"))
     )
     words: dict[str, dict[str, float]] = {}
+    opening: dict[str, dict[str, float]] = {}
     for theme in modelled:
         for lexeme, weight in model.themes[theme.slug].words.items():
             words.setdefault(lexeme, {})[str(theme.pk)] = weight
+        for lexeme, weight in model.themes[theme.slug].opening.items():
+            opening.setdefault(lexeme, {})[str(theme.pk)] = weight
     slug_ids = dict(Theme.objects.filter(slug__in=needed).values_list("slug", "pk"))
     rule_weights = [
         (theme.pk, slug_ids[slug], weight)
@@ -137,12 +141,17 @@ def _matched_sql(
         # Summed finding by finding (LATERAL): a few hundred rows each, never one hash of
         # every finding's rows, which at 150,000 findings spills gigabytes to disk. The word
         # weights are one jsonb {lexeme: {theme id: weight}}: a lexeme's weights are a
-        # binary search in it, not a scan of every weight for every finding.
+        # binary search in it, not a scan of every weight for every finding. The opening
+        # words' weights are a second such object, read for the lexemes whose first
+        # position (positions are in ascending order) is among the opening ones.
         " scores AS (SELECT s.id AS finding_id, c.theme_id, i.intercept + c.total AS score"
         "  FROM scoped s CROSS JOIN LATERAL (SELECT theme_id, sum(weight) AS total FROM ("
         "    SELECT w.key::bigint AS theme_id, w.value::float8 AS weight"
         "    FROM unnest(tsvector_to_array(s.text_vector)) AS l(lexeme),"
         "    jsonb_each_text(%s::jsonb -> l.lexeme) AS w"
+        "    UNION ALL SELECT w.key::bigint, w.value::float8"
+        "    FROM unnest(s.text_vector) AS l, jsonb_each_text(%s::jsonb -> l.lexeme) AS w"
+        "    WHERE l.positions[1] <= %s"
         "    UNION ALL SELECT w.theme_id, w.weight"
         "    FROM rule_weights w JOIN rules r ON r.theme_id = w.rule_theme_id"
         "    WHERE s.text_vector @@ r.query) AS x GROUP BY theme_id) AS c"
@@ -162,6 +171,8 @@ def _matched_sql(
         [model.themes[theme.slug].intercept for theme in modelled],
         *_columns(rule_weights, 3),
         json.dumps(words),
+        json.dumps(opening),
+        model.opening_positions,
         [theme.pk for theme in rules_only],
         model.threshold,
     ]
@@ -187,57 +198,26 @@ def _columns(rows: list[tuple], width: int) -> list[list]:
 
 
 def tag_new_findings(*, finding_ids: list[int]) -> int:
-    """Tag findings just stored, as `tag_findings` would: the model's scores, and the rules
-    for the themes it does not know. Returns the number of theme assignments added.
+    """Tag findings just stored with every theme, as `tag_findings` would, in one statement.
 
-    For findings that have no theme rows and no rejections yet (the importer's, in the
-    transaction that stored them). One statement reads each finding's features (its
-    lexemes, and which themes' rules match it: PostgreSQL's stemming and tsquery, as
-    everywhere), the scores are summed here (ThemeModel.tags_of_many: the same sum as
-    `scores` in SQL, in a fraction of the CPU) and the rows written with COPY. By primary
-    key, so the findings
-    are found by index however stale the planner's statistics are during a bulk import.
+    `tag_findings` for findings that have no theme rows yet (the importer's, in the
+    transaction that stored them): the same scoring (the model, and the rules for the
+    themes it lacks), the INSERT alone, without the DELETE of rows no longer given. By
+    primary key, so that the findings are found by index however stale the planner's
+    statistics are in the middle of a bulk import. Returns the number of theme assignments
+    added.
     """
     if not finding_ids:
         return 0
     themes = list(Theme.objects.order_by("pk"))
-    model = theme_model()
-    slugs = {theme.pk: theme.slug for theme in themes}
-    modelled = {theme.slug: theme.pk for theme in themes if theme.slug in model}
-    rules_only = {theme.pk for theme in themes if theme.slug not in model}
-    # Rules are matched for the themes tagged by rules and for those the scores read.
-    needed = {slugs[pk] for pk in rules_only} | model.rule_slugs(modelled)
-    queries = _theme_queries(
-        tuple((theme.pk, theme.rules) for theme in themes if theme.slug in needed)
-    )
-    values = ", ".join(["(%s::bigint, %s::tsquery)"] * len(queries))
-    values = values or "(NULL::bigint, NULL::tsquery)"  # no rules at all: match nothing
-    rows = []
+    matched, params = _matched_sql(themes, theme_model(), finding_ids=finding_ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH rules (theme_id, query) AS (VALUES {values}),"
-            # Materialised: a subquery would be pulled up, and its text vector taken again
-            # for each of the ~45 rules it is matched against.
-            f" scoped AS MATERIALIZED (SELECT f.id, {TEXT_VECTOR} AS text_vector"
-            f"  FROM {Finding._meta.db_table} f WHERE f.id = ANY(%s))"
-            " SELECT s.id, tsvector_to_array(s.text_vector),"
-            "  ARRAY(SELECT r.theme_id FROM rules r WHERE s.text_vector @@ r.query)"
-            " FROM scoped s",
-            [*(value for query in queries for value in query), list(finding_ids)],
+            f"{matched} INSERT INTO {FindingTheme._meta.db_table}"
+            " (finding_id, theme_id, assigned_by) SELECT finding_id, theme_id, %s FROM matched",
+            [*params, FindingTheme.AssignedBy.RULE],
         )
-        found = cursor.fetchall()
-        tags = model.tags_of_many(
-            [(lexemes, [slugs[pk] for pk in hit_ids]) for _, lexemes, hit_ids in found]
-        )
-        for (finding_id, _, hit_ids), tagged in zip(found, tags, strict=True):
-            theme_ids = {modelled[slug] for slug in tagged} | (rules_only & set(hit_ids))
-            rows += [(finding_id, theme_id) for theme_id in sorted(theme_ids)]
-        table = FindingTheme._meta.db_table
-        copy_to = f"COPY {table} (finding_id, theme_id, assigned_by) FROM STDIN"
-        with connection.wrap_database_errors, cursor.copy(copy_to) as copy:
-            for finding_id, theme_id in rows:
-                copy.write_row((finding_id, theme_id, FindingTheme.AssignedBy.RULE.value))
-    return len(rows)
+        return cursor.rowcount
 
 
 @lru_cache(maxsize=4)

@@ -6,7 +6,9 @@
 The method, fixed by cross-validation on the build split only (README, Themes):
 
 - features: the lexemes PostgreSQL makes of the text (features.py), present or not, those
-  of at least two training findings; and, for each theme, whether its rules match;
+  of at least two training findings; the same lexemes again as opening words, when they
+  are among the first 15 words (a finding names its subject first, a passing mention
+  later); and, for each theme, whether its rules match;
 - one L1-regularised logistic regression a theme (liblinear, C=0.5, classes balanced): L1
   keeps a few thousand weights in all, so the SQL join that scores stays cheap;
 - one threshold for every theme, the one with the best micro F1 over out-of-fold scores
@@ -25,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,12 +44,14 @@ from inspections.themes.services import TAXONOMY_FILE
 
 C = 0.5
 FOLDS = 5
+OPENING_POSITIONS = 15  # the opening words: positions 1-15 of the text vector
 MIN_FINDINGS = 2  # a lexeme of fewer training findings is not a feature
 THRESHOLDS = [round(-2 + step * 0.05, 2) for step in range(121)]  # -2.00 ... 4.00
 DIGITS = 6  # weights are rounded: the file is stable and the same numbers score in SQL
 METHOD = (
-    "L1 logistic regression a theme (liblinear, C=0.5, balanced) over lexeme presence and"
-    " rule hits; one threshold, best micro F1 out of fold (5 folds grouped by council)"
+    "L1 logistic regression a theme (liblinear, C=0.5, balanced) over lexeme presence,"
+    " lexemes of the first 15 positions and rule hits; one threshold, best micro F1 out of"
+    " fold (5 folds grouped by council)"
 )
 
 
@@ -86,7 +91,9 @@ def labelled_examples(queries: dict[str, str]) -> list[Example]:
     """The build split and the extra labels (never the test split), with every theme known."""
     labels = load_labels(split="build")
     slugs = sorted(queries)
-    features = text_features([label.text for label in labels], queries)
+    features = text_features(
+        [label.text for label in labels], queries, opening_positions=OPENING_POSITIONS
+    )
     return [
         Example(found, label.council, {slug: slug in label.themes for slug in slugs})
         for label, found in zip(labels, features, strict=True)
@@ -111,7 +118,7 @@ def editor_examples(queries: dict[str, str], *, using: str = "default") -> list[
         labels[row["finding_id"]][row["theme__slug"]] = about
         councils[row["finding_id"]] = row["council"] or "unknown"
     ids = sorted(labels)
-    features = finding_features(ids, queries, using=using)
+    features = finding_features(ids, queries, opening_positions=OPENING_POSITIONS, using=using)
     return [
         Example(found, councils[finding_id], labels[finding_id])
         for finding_id, found in zip(ids, features, strict=True)
@@ -123,13 +130,15 @@ def fit(examples: list[Example], slugs: list[str], *, threshold: float = 0.0) ->
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
-    counts: dict[str, int] = defaultdict(int)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
     for example in examples:
         for lexeme in example.features.lexemes:
-            counts[lexeme] += 1
-    words = sorted(lexeme for lexeme, n in counts.items() if n >= MIN_FINDINGS)
-    columns = {("word", lexeme): n for n, lexeme in enumerate(words)}
-    columns |= {("rule", slug): len(words) + n for n, slug in enumerate(slugs)}
+            counts["word", lexeme] += 1
+        for lexeme in example.features.opening:
+            counts["opening", lexeme] += 1
+    kept = sorted(key for key, n in counts.items() if n >= MIN_FINDINGS)
+    columns = {key: n for n, key in enumerate(kept)}
+    columns |= {("rule", slug): len(kept) + n for n, slug in enumerate(slugs)}
     names = sorted(columns, key=columns.get)
     themes = {}
     for slug in slugs:
@@ -142,6 +151,7 @@ def fit(examples: list[Example], slugs: list[str], *, threshold: float = 0.0) ->
             for row, example in enumerate(rows)
             for key in [
                 *(("word", lexeme) for lexeme in example.features.lexemes),
+                *(("opening", lexeme) for lexeme in example.features.opening),
                 *(("rule", hit) for hit in example.features.rule_hits),
             ]
             if key in columns
@@ -163,25 +173,37 @@ def fit(examples: list[Example], slugs: list[str], *, threshold: float = 0.0) ->
             intercept=round(float(regression.intercept_[0]), DIGITS),
             words={name: w for (kind, name), w in weights.items() if kind == "word"},
             rules={name: w for (kind, name), w in weights.items() if kind == "rule"},
+            opening={name: w for (kind, name), w in weights.items() if kind == "opening"},
         )
-    return ThemeModel(threshold=threshold, themes=themes)
+    return ThemeModel(threshold=threshold, themes=themes, opening_positions=OPENING_POSITIONS)
 
 
-def cross_validate(examples: list[Example], slugs: list[str]) -> CrossValidation:
+def cross_validate(
+    examples: list[Example], slugs: list[str], *, thin: Callable | None = None
+) -> CrossValidation:
     """Out-of-fold scores by council, the threshold with the best micro F1, and the rules'
-    figures on the same findings for comparison."""
+    figures on the same findings for comparison.
+
+    `thin`, if given, takes each fold's training examples and returns those to train on
+    (bench/theme_learning_curve.py: a share of the fold's councils); the folds scored stay
+    the same.
+    """
     from sklearn.model_selection import GroupKFold
 
     scored: list[tuple[float | None, bool, bool]] = []  # score, labelled, rules matched
     folds = GroupKFold(n_splits=FOLDS).split(examples, groups=[e.council for e in examples])
     for train_rows, test_rows in folds:
-        model = fit([examples[n] for n in train_rows], slugs)
+        training = [examples[n] for n in train_rows]
+        model = fit(thin(training) if thin else training, slugs)
         for n in test_rows:
             example = examples[n]
             for slug, about in sorted(example.labels.items()):
                 score = (
                     model.score(
-                        slug, lexemes=example.features.lexemes, rule_hits=example.features.rule_hits
+                        slug,
+                        lexemes=example.features.lexemes,
+                        opening=example.features.opening,
+                        rule_hits=example.features.rule_hits,
                     )
                     if slug in model
                     else (1e9 if slug in example.features.rule_hits else None)
@@ -252,10 +274,12 @@ def train(*, with_editors: bool = False, using: str = "default") -> tuple[dict, 
             "rules_recall": round(validation.rules_recall, 4),
         },
         "threshold": model.threshold,
+        "opening_positions": model.opening_positions,
         "themes": {
             slug: {
                 "intercept": weights.intercept,
                 "words": dict(sorted(weights.words.items())),
+                "opening": dict(sorted(weights.opening.items())),
                 "rules": dict(sorted(weights.rules.items())),
             }
             for slug, weights in sorted(model.themes.items())

@@ -15,6 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from inspections.themes import train
 
+WEIGHTS = ("words", "opening", "rules")  # the kinds of weight a theme has in the file
+
 
 class Command(BaseCommand):
     help = "Train the theme model from the labelled findings (and editors' corrections)."
@@ -37,7 +39,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Trained on {trained['labelled_findings']} labelled findings and"
             f" {trained['editor_findings']} corrected by editors;"
-            f" {sum(len(t['words']) + len(t['rules']) for t in content['themes'].values())}"
+            f" {sum(len(t[kind]) for t in content['themes'].values() for kind in WEIGHTS)}"
             f" weights over {len(content['themes'])} themes."
         )
         self.stdout.write(
