@@ -60,7 +60,7 @@ def test_the_model_records_the_inputs_it_was_trained_from():
     content = json.loads(Path(settings.THEME_MODEL_FILE).read_text())
 
     assert content["inputs_sha256"] == train.inputs_digest()
-    assert content["trained_on"] == {"labelled_findings": 1875, "editor_findings": 0}
+    assert content["trained_on"] == {"labelled_findings": 3119, "editor_findings": 0}
 
 
 def test_training_is_deterministic_and_never_reads_the_test_split():
