@@ -23,8 +23,8 @@ from django.db import connections
 from django.http import QueryDict
 from django.urls import reverse
 
+from inspections import browse
 from inspections.best_of_newest import BestOfNewest
-from inspections.browse import FINDINGS_SCALE, _in_order
 from inspections.facets import too_many_to_count
 from inspections.filters import FindingFilter
 from inspections.models import Category, Finding, FindingTheme, InspectionType, Theme
@@ -84,7 +84,9 @@ def export_ids(data: QueryDict) -> list[int]:
         raise ExportInvalid({name: list(texts) for name, texts in filterset.errors.items()})
     # The page's order, so the file holds what the page listed, however many match.
     estimated = too_many_to_count(filterset.qs.order_by())
-    ordered = _in_order(filterset, filterset.qs, "letter_date", FINDINGS_SCALE, estimated=estimated)
+    # The page's scale read from its module when asked, so the two cannot differ.
+    scale = browse.FINDINGS_SCALE
+    ordered = browse._in_order(filterset, filterset.qs, "letter_date", scale, estimated=estimated)
     if isinstance(ordered, BestOfNewest):
         return ordered.ids(0, EXPORT_ROW_LIMIT)
     return list(ordered.values_list("pk", flat=True)[:EXPORT_ROW_LIMIT])
