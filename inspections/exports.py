@@ -169,22 +169,10 @@ def _csv_chunk(id_list: str, letter_before: str, letter_after: str) -> list[tupl
     """
     finding = Finding._meta.db_table
     authority = Finding._meta.get_field("authority").related_model._meta.db_table
-    finding_theme = FindingTheme._meta.db_table
-    theme = Theme._meta.db_table
     type_values, type_labels = zip(*InspectionType.choices, strict=True)
     category_values, category_labels = zip(*Category.choices, strict=True)
     with connections[read_alias(Finding)].cursor() as cursor:
-        # Names joined here, not by string_agg(... ORDER BY): that sorts each finding's
-        # themes apart, a thousand sorts a chunk (35 of 44 ms at 100,000 letters).
-        cursor.execute(
-            f"SELECT ft.finding_id, t.name FROM {finding_theme} ft"
-            f" JOIN {theme} t ON t.id = ft.theme_id"
-            " WHERE ft.finding_id = ANY(string_to_array(%s, ',')::bigint[]) ORDER BY t.name",
-            [id_list],
-        )
-        names: dict[int, list[str]] = {}
-        for finding_id, name in cursor.fetchall():
-            names.setdefault(finding_id, []).append(name)
+        names = _theme_names(cursor, id_list)
         themes = {pk: spreadsheet_safe("; ".join(each)) for pk, each in names.items()}
         # Only free text can start like a formula: codes, labels, dates, booleans and our
         # own links never do.
@@ -269,8 +257,6 @@ def _json_chunk(id_list: str) -> tuple[dict[int, tuple], dict[int, list[str]]]:
     """These findings' export columns and their themes by name, in two queries."""
     finding = Finding._meta.db_table
     authority = Finding._meta.get_field("authority").related_model._meta.db_table
-    finding_theme = FindingTheme._meta.db_table
-    theme = Theme._meta.db_table
     with connections[read_alias(Finding)].cursor() as cursor:
         cursor.execute(
             "SELECT f.id, a.name, a.gss_code, a.la_code, a.region, f.letter_date,"
@@ -282,13 +268,22 @@ def _json_chunk(id_list: str) -> tuple[dict[int, tuple], dict[int, list[str]]]:
             [id_list],
         )
         rows = {row[0]: row[1:] for row in cursor.fetchall()}
-        cursor.execute(
-            f"SELECT ft.finding_id, t.name FROM {finding_theme} ft"
-            f" JOIN {theme} t ON t.id = ft.theme_id"
-            " WHERE ft.finding_id = ANY(string_to_array(%s, ',')::bigint[]) ORDER BY t.name",
-            [id_list],
-        )
-        themes: dict[int, list[str]] = {}
-        for finding_id, name in cursor.fetchall():
-            themes.setdefault(finding_id, []).append(name)
+        themes = _theme_names(cursor, id_list)
     return rows, themes
+
+
+def _theme_names(cursor, id_list: str) -> dict[int, list[str]]:
+    """Each of these findings' theme names, by name. Joined here, not by string_agg(...
+    ORDER BY): that sorts each finding's themes apart, a thousand sorts a chunk (35 of 44
+    ms at 100,000 letters)."""
+    finding_theme, theme = FindingTheme._meta.db_table, Theme._meta.db_table
+    cursor.execute(
+        f"SELECT ft.finding_id, t.name FROM {finding_theme} ft"
+        f" JOIN {theme} t ON t.id = ft.theme_id"
+        " WHERE ft.finding_id = ANY(string_to_array(%s, ',')::bigint[]) ORDER BY t.name",
+        [id_list],
+    )
+    names: dict[int, list[str]] = {}
+    for finding_id, name in cursor.fetchall():
+        names.setdefault(finding_id, []).append(name)
+    return names
