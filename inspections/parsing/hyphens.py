@@ -25,14 +25,20 @@ _OVERLONG = 1.3
 _LINE_END_FROM, _LINE_END_TO = 0.8, 1.15
 
 
+def _counted_words():
+    """(hyphenated word, times written with hyphens, times written as one word) a line."""
+    for line in DATA.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        word, with_hyphens, as_one_word = line.split("\t")[:3]
+        yield word, int(with_hyphens), int(as_one_word)
+
+
 @cache
 def hyphenated_words() -> dict[str, str]:
     """Each hyphenated word by its letters alone: {"multiagency": "multi-agency"}."""
     words: dict[str, str] = {}
-    for line in DATA.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        word = line.split("\t", 1)[0]
+    for word, _, _ in _counted_words():
         words.setdefault(word.replace("-", ""), word)
     return words
 
@@ -42,11 +48,8 @@ def mostly_hyphenated_words() -> dict[str, str]:
     """The hyphenated words the letters write with their hyphen more often than as one word
     ("decision-making" 1,498 times, never "decisionmaking"): {"decisionmaking": ...}."""
     words: dict[str, str] = {}
-    for line in DATA.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        word, with_hyphens, as_one_word = line.split("\t")[:3]
-        if int(with_hyphens) > int(as_one_word):
+    for word, with_hyphens, as_one_word in _counted_words():
+        if with_hyphens > as_one_word:
             words.setdefault(word.replace("-", ""), word)
     return words
 
