@@ -220,6 +220,64 @@ def test_worker_processes_import_every_batch_and_report_in_file_order(tmp_path, 
     assert Finding.objects.filter(themes__isnull=False).exists()
 
 
+def test_in_one_process_the_next_batch_is_parsed_in_a_thread_while_one_is_stored(
+    tmp_path, monkeypatch
+):
+    import threading
+
+    from inspections.importer import running
+
+    monkeypatch.setattr(running, "BATCH_SIZE", 2)  # eight files: four batches
+    pdf = sorted(REAL_FIXTURES.rglob("*.pdf"))[0]
+    for seed in SEED_DIR.glob("*.txt"):
+        shutil.copy(seed, tmp_path / seed.name)
+    shutil.copy(pdf, tmp_path / "pdf-1.pdf")
+    shutil.copy(pdf, tmp_path / "zz-pdf-again.pdf")  # the same bytes, two batches later
+    shutil.copy(seed_path(0), tmp_path / "zz-repeat.txt")  # seed 0's text, batches later
+    files = sorted(tmp_path.iterdir())
+    steps, parsed_in = [], set()
+
+    def logged(name, function):
+        def run(batch, **kwargs):
+            if name == "parse":
+                parsed_in.add(threading.current_thread().name)
+            else:
+                steps.append((name, batch[0].name if name == "open" else batch.paths[0].name))
+            return function(batch, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(running, "_open_batch", logged("open", running._open_batch))
+    monkeypatch.setattr(running, "_parse_batch", logged("parse", running._parse_batch))
+    monkeypatch.setattr(running, "_store_batch", logged("store", running._store_batch))
+
+    report = import_paths([tmp_path])
+
+    # Each batch is opened (files read, known PDFs looked up) before the one before it is
+    # stored, and parsed in a thread of its own: one batch ahead, never more.
+    firsts = [path.name for path in files[::2]]
+    assert steps == [
+        ("open", firsts[0]),
+        ("open", firsts[1]),
+        ("store", firsts[0]),
+        ("open", firsts[2]),
+        ("store", firsts[1]),
+        ("open", firsts[3]),
+        ("store", firsts[2]),
+        ("store", firsts[3]),
+    ]
+    assert parsed_in and threading.current_thread().name not in parsed_in
+    # Results as without the thread: in file order, each letter once.
+    assert [result.source_name for result in report.results] == [str(path) for path in files]
+    by_name = {path.name: result for path, result in zip(files, report.results, strict=True)}
+    outcomes = {name: result.outcome for name, result in by_name.items()}
+    assert outcomes.pop("zz-pdf-again.pdf") == outcomes.pop("zz-repeat.txt") == Outcome.UNCHANGED
+    assert set(outcomes.values()) == {Outcome.CREATED}
+    assert by_name["zz-pdf-again.pdf"].inspection == by_name["pdf-1.pdf"].inspection
+    assert by_name["zz-repeat.txt"].inspection == by_name[seed_path(0).name].inspection
+    assert Inspection.objects.count() == len(files) - 2
+
+
 def test_command_refuses_no_workers(tmp_path):
     with pytest.raises(CommandError, match="--workers"):
         call_command("import_letters", str(tmp_path), "--workers", "0")

@@ -8,6 +8,8 @@ import multiprocessing
 import multiprocessing.util
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection, connections
@@ -112,8 +114,20 @@ def _import_here(batches: Iterable[tuple[Path, ...]], *, dry_run: bool) -> Itera
     with connection.cursor() as cursor:
         cursor.execute(_IMPORT_SETTINGS)
     try:
-        for batch in batches:
-            yield from _import_batch(batch, dry_run=dry_run, authorities=authorities)
+        # Two stages at once: while one batch is stored (this thread, mostly waiting on
+        # PostgreSQL's tagging and writes), the next is parsed in a second thread (PDFium
+        # lets go of the GIL while it reads a page). One batch ahead, never more.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-parse") as parser:
+            parsing = None
+            for paths in batches:
+                ahead = parser.submit(_parse_batch, _open_batch(paths))
+                if parsing is not None:
+                    yield from _store_batch(
+                        parsing.result(), dry_run=dry_run, authorities=authorities
+                    )
+                parsing = ahead
+            if parsing is not None:
+                yield from _store_batch(parsing.result(), dry_run=dry_run, authorities=authorities)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET synchronous_commit; RESET jit")
@@ -166,37 +180,66 @@ def _batches(items: Iterable[Path], size: int) -> Iterator[tuple[Path, ...]]:
         yield batch
 
 
-@reads_from_primary()  # as import_letter; in a worker process too
+@dataclass
+class _Batch:
+    """One batch of files on its way through the import: read, then parsed, then stored."""
+
+    paths: tuple[Path, ...]
+    results: dict[Path, ImportResult] = field(default_factory=dict)  # decided already
+    unread: dict[Path, tuple[bytes, bytes | None]] = field(default_factory=dict)  # to parse
+    parsed: dict[Path, ParsedFile] = field(default_factory=dict)
+
+
 def _import_batch(
     paths: tuple[Path, ...], *, dry_run: bool, authorities: AuthorityCache
 ) -> list[ImportResult]:
     """Results for these files, in their order; what is new is stored in one transaction."""
-    results: dict[Path, ImportResult] = {}
+    return _store_batch(_parse_batch(_open_batch(paths)), dry_run=dry_run, authorities=authorities)
+
+
+@reads_from_primary()  # as import_letter; in a worker process too
+def _open_batch(paths: tuple[Path, ...]) -> _Batch:
+    """The files read, and the PDFs imported before known by their bytes (not parsed again)."""
+    batch = _Batch(paths)
     read: dict[Path, bytes] = {}
     for path in paths:
         try:
             read[path] = read_file(path)
         except OSError as error:
-            results[path] = _rejected(path, f"cannot read: {error}")
-    # A PDF imported before is known by its bytes, without reading it again.
+            batch.results[path] = _rejected(path, f"cannot read: {error}")
     pdf_digests = {path: bytes_hash(data) for path, data in read.items() if is_pdf(data)}
     known_pdfs = stored_pdfs(list(pdf_digests.values()))
-    parsed: dict[Path, ParsedFile] = {}
     for path, data in read.items():
         if pdf_digests.get(path) in known_pdfs:
             known = known_pdfs[pdf_digests[path]]
-            results[path] = ImportResult(str(path), Outcome.UNCHANGED, inspection=known)
-            continue
-        original = data if path in pdf_digests else None
+            batch.results[path] = ImportResult(str(path), Outcome.UNCHANGED, inspection=known)
+        else:
+            batch.unread[path] = (data, data if path in pdf_digests else None)
+    return batch
+
+
+def _parse_batch(batch: _Batch) -> _Batch:
+    """The files' letters parsed. No database: it may run in a thread of its own."""
+    for path, (data, original) in batch.unread.items():
         try:
-            parsed[path] = parsed_file(data, source_name=path.name, original=original)
+            batch.parsed[path] = parsed_file(data, source_name=path.name, original=original)
         except LetterParseError as error:
-            results[path] = _rejected(path, str(error))
-    stored = stored_letters([item.digest for item in parsed.values()])
+            batch.results[path] = _rejected(path, str(error))
+    batch.unread = {}  # the bytes are with the parsed letters now, or no longer needed
+    return batch
+
+
+@reads_from_primary()  # as import_letter; in a worker process too
+def _store_batch(
+    batch: _Batch, *, dry_run: bool, authorities: AuthorityCache
+) -> list[ImportResult]:
+    """What is new in a parsed batch stored in one transaction; every file's result."""
+    results = batch.results
+    stored = stored_letters([item.digest for item in batch.parsed.values()])
     pending: dict[Path, ParsedFile] = {}
     first_with: dict[str, Path] = {}
     repeats: dict[Path, Path] = {}  # a file with the same letter as one earlier in the batch
-    for path, item in parsed.items():
+    for path, item in batch.parsed.items():
         if item.digest in stored:
             results[path] = ImportResult(
                 str(path), Outcome.UNCHANGED, inspection=stored[item.digest]
@@ -221,7 +264,7 @@ def _import_batch(
             results[path] = ImportResult(
                 str(path), Outcome.UNCHANGED, inspection=original.inspection
             )
-    return [results[path] for path in paths]
+    return [results[path] for path in batch.paths]
 
 
 def _rejected(path: Path, reason: str) -> ImportResult:

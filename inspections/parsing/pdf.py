@@ -30,6 +30,17 @@ _FORCE_BOLD_FLAG = 1 << 18
 # A gap this many font sizes wide inside one of PDFium's lines is between two columns (a
 # signature table's cells set on one baseline), never between two words of a sentence.
 _COLUMN_GAP = 4
+_FONT_NAME_BYTES = 128
+# A digit that may be a footnote marker: decimal digits, and the superscript and subscript
+# ones (what str.isdigit() also counts beyond those is circled and the like).
+_DIGIT = re.compile(r"[\d\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089]")
+# PDFium's functions, looked up once rather than on each of some 300,000 calls a letter.
+_get_char_box = pdfium_raw.FPDFText_GetCharBox
+_get_char_origin = pdfium_raw.FPDFText_GetCharOrigin
+_get_font_size = pdfium_raw.FPDFText_GetFontSize
+_get_matrix = pdfium_raw.FPDFText_GetMatrix
+_get_font_weight = pdfium_raw.FPDFText_GetFontWeight
+_get_font_info = pdfium_raw.FPDFText_GetFontInfo
 _ERR_PASSWORD = 4
 _ERR_SECURITY = 5
 
@@ -94,35 +105,45 @@ class _Chars:
         self._x, self._y = ctypes.c_double(), ctypes.c_double()
         self._flags = ctypes.c_int()
         self._matrix = pdfium_raw.FS_MATRIX()
+        self._font_name = ctypes.create_string_buffer(_FONT_NAME_BYTES)
         self._bold_by_font: dict[bytes, bool] = {}
+        # The out-parameters passed by reference, made once: a character's box is asked for
+        # some 200 times a page, and ctypes would make each reference again on each call.
+        self._box_refs = tuple(ctypes.byref(v) for v in (self._l, self._r, self._b, self._t))
+        self._origin_refs = (ctypes.byref(self._x), ctypes.byref(self._y))
+        self._matrix_ref = ctypes.byref(self._matrix)
+        self._flags_ref = ctypes.byref(self._flags)
 
     def box(self, index: int) -> tuple[float, float]:
         """(left, right) of a character."""
-        pdfium_raw.FPDFText_GetCharBox(self.handle, index, self._l, self._r, self._b, self._t)
+        _get_char_box(self.handle, index, *self._box_refs)
         return self._l.value, self._r.value
 
     def baseline(self, index: int) -> float:
-        pdfium_raw.FPDFText_GetCharOrigin(self.handle, index, self._x, self._y)
+        _get_char_origin(self.handle, index, *self._origin_refs)
         return self.height - self._y.value
 
     def size(self, index: int) -> float:
         """The size the character is printed at: its font size scaled by its text matrix
         (some PDFs set every font at size 1 and scale it)."""
-        nominal = pdfium_raw.FPDFText_GetFontSize(self.handle, index)
-        if not pdfium_raw.FPDFText_GetMatrix(self.handle, index, self._matrix):
+        nominal = _get_font_size(self.handle, index)
+        if not _get_matrix(self.handle, index, self._matrix_ref):
             return nominal
         m = self._matrix
         scale = abs(m.a * m.d - m.b * m.c) ** 0.5
         return nominal * scale if scale > 0 else nominal
 
     def bold(self, index: int) -> bool:
-        weight = pdfium_raw.FPDFText_GetFontWeight(self.handle, index)
+        weight = _get_font_weight(self.handle, index)
         if weight >= 600:
             return True
-        # Some fonts report no weight: their name ("Arial-BoldMT") or flags say it.
-        length = pdfium_raw.FPDFText_GetFontInfo(self.handle, index, None, 0, self._flags)
-        name = ctypes.create_string_buffer(max(length, 1))
-        pdfium_raw.FPDFText_GetFontInfo(self.handle, index, name, length, self._flags)
+        # Some fonts report no weight: their name ("Arial-BoldMT") or flags say it. One
+        # call into a buffer kept for the page; a longer name than it holds, a second.
+        name = self._font_name
+        length = _get_font_info(self.handle, index, name, _FONT_NAME_BYTES, self._flags_ref)
+        if length > _FONT_NAME_BYTES:
+            name = ctypes.create_string_buffer(length)
+            _get_font_info(self.handle, index, name, length, self._flags_ref)
         key = name.value
         if key not in self._bold_by_font:
             self._bold_by_font[key] = bool(
@@ -215,9 +236,9 @@ def _line(text: str, start: int, end: int, hyphen: bool, chars: _Chars, page: in
     first_word_width = (chars.box(space - 1)[1] if space > first else x1) - x0
     # Superscript digits (footnote markers): a smaller size than the line's text.
     small = [
-        i - first
-        for i in range(first, last + 1)
-        if text[i].isdigit() and chars.size(i) < 0.8 * size
+        match.start() - first
+        for match in _DIGIT.finditer(text, first, last + 1)
+        if chars.size(match.start()) < 0.8 * size
     ]
     return PdfLine(
         text=stripped,
