@@ -232,7 +232,8 @@ def test_in_one_process_the_next_batch_is_parsed_in_a_thread_while_one_is_stored
     for seed in SEED_DIR.glob("*.txt"):
         shutil.copy(seed, tmp_path / seed.name)
     shutil.copy(pdf, tmp_path / "pdf-1.pdf")
-    shutil.copy(pdf, tmp_path / "zz-pdf-again.pdf")  # the same bytes, two batches later
+    # The same bytes in the next batch, opened before pdf-1's is stored: known by its text.
+    shutil.copy(pdf, tmp_path / "zz-pdf-again.pdf")
     shutil.copy(seed_path(0), tmp_path / "zz-repeat.txt")  # seed 0's text, batches later
     files = sorted(tmp_path.iterdir())
     steps, parsed_in = [], set()

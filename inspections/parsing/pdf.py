@@ -27,10 +27,12 @@ LINE_END_HYPHEN = "\ufffe"  # PDFium's mark for a hyphen that ends a line
 _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 _FORCE_BOLD_FLAG = 1 << 18
 # PDF error codes from PDFium's FPDF_GetLastError.
+_ERR_PASSWORD = 4
+_ERR_SECURITY = 5
 # A gap this many font sizes wide inside one of PDFium's lines is between two columns (a
 # signature table's cells set on one baseline), never between two words of a sentence.
 _COLUMN_GAP = 4
-_FONT_NAME_BYTES = 128
+_FONT_NAME_BYTES = 128  # a buffer for a font's name, kept for a page; longer ones get their own
 # A digit that may be a footnote marker: decimal digits, and the superscript and subscript
 # ones (what str.isdigit() also counts beyond those is circled and the like).
 _DIGIT = re.compile(r"[\d\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089]")
@@ -41,8 +43,6 @@ _get_font_size = pdfium_raw.FPDFText_GetFontSize
 _get_matrix = pdfium_raw.FPDFText_GetMatrix
 _get_font_weight = pdfium_raw.FPDFText_GetFontWeight
 _get_font_info = pdfium_raw.FPDFText_GetFontInfo
-_ERR_PASSWORD = 4
-_ERR_SECURITY = 5
 
 
 @dataclass(slots=True)
@@ -144,7 +144,8 @@ class _Chars:
         if length > _FONT_NAME_BYTES:
             name = ctypes.create_string_buffer(length)
             _get_font_info(self.handle, index, name, length, self._flags_ref)
-        key = name.value
+        # No name read (0): not the last font's name, still in the kept buffer.
+        key = name.value if length else b""
         if key not in self._bold_by_font:
             self._bold_by_font[key] = bool(
                 _BOLD_NAME.search(key.decode("latin-1")) or self._flags.value & _FORCE_BOLD_FLAG
