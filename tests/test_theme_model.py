@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 
 from inspections.importer import import_paths
-from inspections.models import FindingTheme, Theme
+from inspections.models import FindingTheme, Theme, ThemeRejection
 from inspections.themes import services, tagging, train
 from inspections.themes.features import finding_features
 from inspections.themes.labels import load_labels
@@ -127,6 +127,35 @@ def test_import_tags_as_retagging_does():
 
     assert FindingTheme.objects.exists()
     assert not any(change.added or change.removed for change in changes.values())
+
+
+def test_new_findings_get_the_themes_the_sql_tagger_gives():
+    """The importer scores new findings in Python, re-tagging scores in SQL: the same rows,
+    for hundreds of real findings, a theme tagged by its rules alone and a rejection."""
+    texts = [label.text for label in load_labels(split="build")[:400]]
+    findings = [FindingFactory(text=text) for text in texts]
+    rejected = FindingFactory(text="Caseloads are high and supervision is infrequent.")
+    ids = [finding.pk for finding in [*findings, rejected]]
+    by_rules = Theme.objects.create(slug="by-rules", name="By rules", rules="caseload")
+    assert by_rules.slug not in theme_model()
+    supervision = Theme.objects.get(slug=SUPERVISION)
+    with transaction.atomic():  # without the rejection, the finding is about supervision
+        tagging.tag_new_findings(finding_ids=[rejected.pk])
+        assert SUPERVISION in slugs(rejected)
+        transaction.set_rollback(True)
+    ThemeRejection.objects.create(finding=rejected, theme=supervision)
+
+    added = tagging.tag_new_findings(finding_ids=ids)
+    by_import = set(FindingTheme.objects.values_list("finding", "theme", "assigned_by"))
+    FindingTheme.objects.all().delete()
+    tagging.tag_findings()
+    by_sql = set(FindingTheme.objects.values_list("finding", "theme", "assigned_by"))
+
+    assert by_import == by_sql
+    assert added == len(by_import) > len(ids)
+    assert len({theme for _, theme, _ in by_import}) > 20
+    assert (rejected.pk, by_rules.pk, "rule") in by_import
+    assert not any(row[:2] == (rejected.pk, supervision.pk) for row in by_import)
 
 
 def test_a_short_finding_about_caseloads_is_tagged_by_the_model():

@@ -18,8 +18,9 @@ The file is `settings.THEME_MODEL_FILE`; empty, and every theme is tagged by its
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -45,23 +46,62 @@ class ThemeModel:
         self, slug: str, *, lexemes: set[str], opening: set[str], rule_hits: set[str]
     ) -> float | None:
         """The theme's score for these features; None when none of them weighs (no tag)."""
-        weights = self.themes[slug]
-        parts = [weights.words[lexeme] for lexeme in lexemes if lexeme in weights.words]
-        parts += [weights.opening[lexeme] for lexeme in opening if lexeme in weights.opening]
-        parts += [weights.rules[hit] for hit in rule_hits if hit in weights.rules]
-        if not parts:
-            return None  # as in SQL: a finding with no weighed feature has no score row
-        return weights.intercept + sum(parts)
+        return self.scores(lexemes=lexemes, opening=opening, rule_hits=rule_hits).get(slug)
 
-    def tags(self, *, lexemes: set[str], opening: set[str], rule_hits: set[str]) -> set[str]:
-        """The modelled themes a finding with these features gets."""
-        scores = {
-            slug: self.score(slug, lexemes=lexemes, opening=opening, rule_hits=rule_hits)
-            for slug in self
-        }
+    def scores(
+        self, *, lexemes: Iterable[str], opening: Iterable[str], rule_hits: Iterable[str]
+    ) -> dict[str, float]:
+        """Every modelled theme's score for these features, where any of them weighs.
+
+        Summed in the order tagging's SQL sums them (the words, then the opening words,
+        each in lexeme order, then the rules, in the model's order), so that the same
+        floating-point additions give the same scores to the last bit, and a score right at
+        the threshold the same tag: importing tags new findings here, re-tagging in SQL.
+        """
+        slugs, by_word, by_opening_word, by_rule = self._weights_by_feature
+        # Adding to 0.0 gives the first weight itself, as SQL's sum() starts with it.
+        totals = [0.0] * len(slugs)
+        weighed = [False] * len(slugs)
+        for weights, features in ((by_word, sorted(lexemes)), (by_opening_word, sorted(opening))):
+            for feature in features:
+                for theme, weight in weights.get(feature, ()):
+                    totals[theme] += weight
+                    weighed[theme] = True
+        hits = set(rule_hits)
+        for theme, rule_weights in by_rule:
+            for rule, weight in rule_weights:
+                if rule in hits:
+                    totals[theme] += weight
+                    weighed[theme] = True
         return {
-            slug for slug, score in scores.items() if score is not None and score > self.threshold
+            slug: self.themes[slug].intercept + total
+            for slug, total, any_weight in zip(slugs, totals, weighed, strict=True)
+            if any_weight
         }
+
+    def tags(
+        self, *, lexemes: Iterable[str], opening: Iterable[str], rule_hits: Iterable[str]
+    ) -> set[str]:
+        """The modelled themes a finding with these features gets."""
+        scores = self.scores(lexemes=lexemes, opening=opening, rule_hits=rule_hits)
+        return {slug for slug, score in scores.items() if score > self.threshold}
+
+    @cached_property
+    def _weights_by_feature(self) -> tuple:
+        """The weights by feature, themes by their number in the first: (slugs,
+        {lexeme: [(theme, weight)]}, the same for the opening words, [(theme, [(rule slug,
+        weight)])]), for one look-up per feature a finding has rather than one per feature
+        and theme."""
+        slugs = list(self.themes)
+        words: dict[str, list[tuple[int, float]]] = {}
+        opening: dict[str, list[tuple[int, float]]] = {}
+        for theme, slug in enumerate(slugs):
+            for lexeme, weight in self.themes[slug].words.items():
+                words.setdefault(lexeme, []).append((theme, weight))
+            for lexeme, weight in self.themes[slug].opening.items():
+                opening.setdefault(lexeme, []).append((theme, weight))
+        rules = [(theme, list(self.themes[slug].rules.items())) for theme, slug in enumerate(slugs)]
+        return slugs, words, opening, rules
 
     def heaviest_words(self, slug: str, lexemes: set[str], opening: set[str], *, limit: int = 6):
         """The finding's words that weighed most for the theme: [(lexeme, weight)], a word's
