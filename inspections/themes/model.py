@@ -54,29 +54,29 @@ class ThemeModel:
         """Every modelled theme's score for these features, where any of them weighs.
 
         Summed in the order tagging's SQL sums them (the words, then the opening words,
-        each in lexeme order, then the rules, in the model's order), so that the same
+        each in lexeme order, then the rules, in slug order), so that the same
         floating-point additions give the same scores to the last bit, and a score right at
         the threshold the same tag: importing tags new findings here, re-tagging in SQL.
         """
         slugs, by_word, by_opening_word, by_rule = self._weights_by_feature
         # Adding to 0.0 gives the first weight itself, as SQL's sum() starts with it.
         totals = [0.0] * len(slugs)
-        weighed = [False] * len(slugs)
-        for weights, features in ((by_word, sorted(lexemes)), (by_opening_word, sorted(opening))):
+        weighed = 0  # a bit a theme: has any of these features a weight in it?
+        for weights, features in (
+            (by_word, sorted(lexemes)),
+            (by_opening_word, sorted(opening)),
+            (by_rule, sorted(rule_hits)),
+        ):
             for feature in features:
-                for theme, weight in weights.get(feature, ()):
-                    totals[theme] += weight
-                    weighed[theme] = True
-        hits = set(rule_hits)
-        for theme, rule_weights in by_rule:
-            for rule, weight in rule_weights:
-                if rule in hits:
-                    totals[theme] += weight
-                    weighed[theme] = True
+                if (found := weights.get(feature)) is not None:
+                    themes, feature_weights = found
+                    weighed |= themes
+                    for theme, weight in feature_weights:
+                        totals[theme] += weight
         return {
-            slug: self.themes[slug].intercept + total
-            for slug, total, any_weight in zip(slugs, totals, weighed, strict=True)
-            if any_weight
+            slug: self.themes[slug].intercept + totals[theme]
+            for theme, slug in enumerate(slugs)
+            if weighed >> theme & 1
         }
 
     def tags(
@@ -88,20 +88,23 @@ class ThemeModel:
 
     @cached_property
     def _weights_by_feature(self) -> tuple:
-        """The weights by feature, themes by their number in the first: (slugs,
-        {lexeme: [(theme, weight)]}, the same for the opening words, [(theme, [(rule slug,
-        weight)])]), for one look-up per feature a finding has rather than one per feature
-        and theme."""
+        """(slugs, then for the words, the opening words and the rules, each feature's
+        weights: {feature: (a bit for each theme it weighs in, [(theme, weight)])}), themes
+        by their place in slugs: one look-up a feature of a finding, not one a feature and
+        theme. The rules in each theme are in slug order (from_json), as a finding's hits
+        are taken, so the rules' weights are added in the SQL's order too."""
         slugs = list(self.themes)
-        words: dict[str, list[tuple[int, float]]] = {}
-        opening: dict[str, list[tuple[int, float]]] = {}
+        tables: list[dict[str, tuple[int, list[tuple[int, float]]]]] = [{}, {}, {}]
         for theme, slug in enumerate(slugs):
-            for lexeme, weight in self.themes[slug].words.items():
-                words.setdefault(lexeme, []).append((theme, weight))
-            for lexeme, weight in self.themes[slug].opening.items():
-                opening.setdefault(lexeme, []).append((theme, weight))
-        rules = [(theme, list(self.themes[slug].rules.items())) for theme, slug in enumerate(slugs)]
-        return slugs, words, opening, rules
+            weights = self.themes[slug]
+            for table, features in zip(
+                tables, (weights.words, weights.opening, weights.rules), strict=True
+            ):
+                for feature, weight in features.items():
+                    themes, feature_weights = table.setdefault(feature, (0, []))
+                    feature_weights.append((theme, weight))
+                    table[feature] = (themes | 1 << theme, feature_weights)
+        return slugs, *tables
 
     def heaviest_words(self, slug: str, lexemes: set[str], opening: set[str], *, limit: int = 6):
         """The finding's words that weighed most for the theme: [(lexeme, weight)], a word's
@@ -134,7 +137,9 @@ class ThemeModel:
                 slug: ThemeWeights(
                     intercept=entry["intercept"],
                     words=entry["words"],
-                    rules=entry["rules"],
+                    # In slug order (train.py writes them so): tagging's SQL and
+                    # `scores` add a finding's rule weights in this order.
+                    rules=dict(sorted(entry["rules"].items())),
                     opening=entry.get("opening", {}),
                 )
                 for slug, entry in data["themes"].items()
