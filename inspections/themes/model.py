@@ -9,8 +9,9 @@ has; the finding gets the theme when the score is above the model's threshold.
 
 The weights are trained by `manage.py train_themes` (inspections.themes.train) from the
 labelled findings in tests/theme_labels/ and editors' corrections; scoring needs nothing
-but this file and PostgreSQL (tagging.py scores in SQL), so scikit-learn is not needed at
-run time. A theme the file does not name (one an admin added) is tagged by its rules alone.
+but this file and PostgreSQL (tagging.py scores in SQL to re-tag, and here, with the same
+additions, the findings an import adds), so scikit-learn is not needed at run time. A
+theme the file does not name (one an admin added) is tagged by its rules alone.
 
 The file is `settings.THEME_MODEL_FILE`; empty, and every theme is tagged by its rules.
 """

@@ -6,7 +6,9 @@ of the themes whose rules match.
 A theme it does not know is given where its compiled rules match. Both read weight A of a
 finding's stored search vector (its text and the other spellings of its hyphenated words),
 so the heading a finding stood under never tags every paragraph beneath it. One DELETE and
-one INSERT ... SELECT, whatever the number of findings or themes.
+one INSERT ... SELECT, whatever the number of findings or themes. New findings (an
+import's) are scored in Python instead, from the same features, the same way
+(`tag_new_findings`).
 
 Rows come in two kinds. Tagger rows (assigned_by "rule", by the model or the rules) follow
 the tagger and go when it no longer gives them; editor rows are an editor's hand and are
