@@ -66,12 +66,12 @@ def finding_features(
 
 def _features(source, vector, params, count, queries, opening_positions, using) -> list[Features]:
     slugs = sorted(slug for slug, query in queries.items() if query)
-    # Each rule one `@@` in an array (a constant query each, parsed once a statement), not
-    # a join with the rules unnested again for every finding: a third of the time.
+    # Each rule one `@@` in an array (a constant query each), not a join with the rules
+    # unnested again for every finding (a few per cent less).
     matches = ", ".join(["r.vector @@ %s::tsquery"] * len(slugs)) or "NULL"
     with connections[using].cursor() as cursor:
-        # The vector taken once a row (in a subquery), not once for each use of it: once a
-        # rule, it was most of the time tagging new findings spent here.
+        # The vector taken once a row (in a subquery), not once for each use of it (once a
+        # rule): 3,000 findings of bench_10k, 370 -> 220 ms, interleaved.
         # A lexeme's positions are in ascending order: the first is where it first occurs.
         cursor.execute(
             "SELECT r.n, tsvector_to_array(r.vector),"
