@@ -13,10 +13,12 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from redis.exceptions import ConnectionError as RedisUnreachable
 
+from inspections.browse import browse_findings
 from inspections.caching import bump_data_version, cached_counts
 from inspections.importer import import_letter, import_paths
 from inspections.models import Finding, Inspection, Theme
@@ -139,6 +141,8 @@ def test_a_retag_is_never_answered_with_the_theme_counts_before_it(
         "/themes/caseloads-and-capacity/",
         "/findings/",
         "/findings/?sort=newest",
+        "/findings/?category=strength",
+        "/findings/?theme=caseloads-and-capacity",
         "/letters/",
     ],
 )
@@ -191,8 +195,52 @@ def test_chosen_facets_and_words_are_counted_each_time(client, count_store, comm
     client.get(reverse("inspections:letter-list"), {"page": "1"})
 
     kept = [str(key) for key in _keys(count_store)]
-    assert not [key for key in kept if "category" in key or "caseloads" in key]
+    # Nothing counted under the choice or the words is kept: only the whole table's counts
+    # (the category facet of a page choosing a category ignores that choice).
+    assert not [key for key in kept if "strength" in key or "caseloads" in key]
     assert [key for key in kept if "facets:inspections.inspection:" in key]
+    assert [key for key in kept if "whole_table:inspections.finding:" in key]
+
+
+def category_counts(query: str) -> dict[str, int]:
+    facets = browse_findings(QueryDict(query)).facets
+    category = next(facet for facet in facets if facet.name == "category")
+    return {value.value: value.count for value in category.values}
+
+
+def test_a_facet_choosing_only_its_own_value_reads_the_whole_tables_counts_once_a_version(
+    count_store, committed
+):
+    committed(import_paths, [SEED_DIR])
+    letter = Inspection.objects.order_by("pk").first()
+    first = category_counts("category=strength")
+    # Choosing a category leaves the category facet's counts those of the whole table.
+    assert first == category_counts("")
+
+    # A change that does not advance the version (a factory): the kept counts are shown...
+    FindingFactory(inspection=letter, position=10_000, category="development")
+    assert category_counts("category=strength") == first
+    # ...and once the version moves, they are counted again.
+    committed(bump_data_version)
+    after = category_counts("category=strength")
+    assert after["development"] == first["development"] + 1
+    assert after == category_counts("")
+
+
+def test_the_facets_under_a_chosen_value_are_counted_each_time(count_store, committed):
+    committed(import_paths, [SEED_DIR])
+    letter = Inspection.objects.order_by("pk").first()
+    browse_findings(QueryDict("category=development"))
+
+    FindingFactory(inspection=letter, position=10_000, category="development")
+
+    # The year facet under the choice counts the new finding at once, version or not.
+    facets = browse_findings(QueryDict("category=development")).facets
+    years = next(facet for facet in facets if facet.name == "year")
+    year = str(letter.letter_date.year)
+    assert next(v.count for v in years.values if v.value == year) == (
+        Finding.objects.filter(category="development", letter_date__year=year).count()
+    )
 
 
 def test_a_count_is_computed_once_a_version(count_store, committed):
