@@ -7,6 +7,7 @@ filtering, so a download holds exactly what the page listed.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -211,6 +212,7 @@ def _browse(
         scale,
         estimated=counted.estimated,
         since=since,
+        data=data,
     )
     paginator = CountedPaginator(results, RESULTS_PER_PAGE, count=listed)
     number, page_notices = page_number(data.get("page"), paginator.num_pages)
@@ -324,16 +326,26 @@ def _in_order(
     *,
     estimated: bool,
     since: datetime.date | None = None,
+    data: QueryDict | None = None,
 ):
     """`results` (the FilterSet's, with what each row needs) in the order the page lists them.
 
     Ranked whole, or the best of the newest `scale.listed` when they are too many to rank
-    (`since`: where the newest are likely to start, see BestOfNewest).
+    (`since`: where the newest are likely to start, see BestOfNewest; `data`: the state
+    as understood, which names the results).
     """
     cleaned = filterset.form.cleaned_data
     by_relevance = (cleaned.get("sort") or "relevance") == "relevance"
     if estimated and by_relevance and normalise_query(cleaned.get("q")):
-        return BestOfNewest(filterset.qs, newest_field, scale.listed, rows=results, since=since)
+        # The results named by model, the count limit (which decides what is listed) and
+        # every filter (canonical, in the order given: one key for one query string).
+        key = hashlib.sha256(
+            f"{results.model._meta.label_lower}:{settings.FACET_EXACT_COUNT_LIMIT}:"
+            f"{without_query(data if data is not None else filterset.data)}".encode()
+        ).hexdigest()
+        return BestOfNewest(
+            filterset.qs, newest_field, scale.listed, rows=results, since=since, kept_as=key
+        )
     return results
 
 

@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from redis.exceptions import ConnectionError as RedisUnreachable
 
+from inspections import browse
 from inspections.browse import browse_findings
 from inspections.caching import bump_data_version, cached_counts
 from inspections.importer import import_letter, import_paths
@@ -287,3 +288,40 @@ def test_a_council_page_is_counted_once_a_version_and_afresh_after_an_import(
     assert in_years_table not in client.get(council.get_absolute_url()).content.decode()
     committed(bump_data_version)
     assert in_years_table in client.get(council.get_absolute_url()).content.decode()
+
+
+def test_pages_past_the_first_slice_a_window_kept_until_the_version_moves(
+    count_store, committed, settings, monkeypatch
+):
+    committed(import_paths, [SEED_DIR])
+    settings.FACET_EXACT_COUNT_LIMIT = -1  # every search estimated: the best of the newest
+    monkeypatch.setattr(browse, "RESULTS_PER_PAGE", 2)
+    monkeypatch.setattr(browse, "FINDINGS_SCALE", browse.Scale(sample_rows=40_000, listed=8))
+
+    def listed(page: int) -> list[int]:
+        result = browse_findings(QueryDict(f"q=assessment&page={page}"))
+        return [row.pk for row in result.page.object_list]
+
+    kept = [listed(page) for page in range(1, 5)]
+    afresh = []
+    for page in range(1, 5):
+        count_store.clear()
+        afresh.append(listed(page))
+    assert kept == afresh
+    assert len(set(sum(kept, []))) == 8
+
+    # The newest and best match of all, written without advancing the version: pages past
+    # the first still slice the window kept...
+    letter = InspectionFactory(letter_date=datetime.date(2031, 5, 1))
+    newest = FindingFactory(inspection=letter, text="Assessment: assessments of assessment.")
+    listed(2)  # the window kept, if it was not already
+    assert [listed(page) for page in range(2, 5)] == kept[1:]
+    # ...and once it moves, the window is found again, with the new finding first.
+    committed(bump_data_version)
+    after = [listed(page) for page in range(1, 5)]
+    assert after[0][0] == newest.pk
+    afresh = []
+    for page in range(1, 5):
+        count_store.clear()
+        afresh.append(listed(page))
+    assert after == afresh != kept
