@@ -36,7 +36,7 @@ from inspections.filters import (
     canonical_query,
     ignored_values,
 )
-from inspections.models import Finding, FindingTheme, Inspection
+from inspections.models import Finding, FindingTheme, Inspection, Theme
 from inspections.routers import read_alias
 from inspections.search import marked_if_matched, normalise_query, words_searched
 from inspections.selectors import FINDING_TEXT_FIELDS, LETTER_TEXT_FIELDS
@@ -134,7 +134,7 @@ def browse_findings(data: QueryDict) -> Browse:
         scale=FINDINGS_SCALE,
     )
     ids = [finding.pk for finding in browse.page.object_list]
-    tagged = FindingTheme.objects.filter(finding=OuterRef("pk")).order_by("theme__name")
+    tagged = FindingTheme.objects.filter(finding=OuterRef("pk")).order_by()
     rows = (
         Finding.objects.filter(pk__in=ids)
         .select_related("inspection__authority")
@@ -142,16 +142,16 @@ def browse_findings(data: QueryDict) -> Browse:
             *FINDING_TEXT_FIELDS,
             *(f"inspection__{field}" for field in LETTER_TEXT_FIELDS),
         )
-        # Each finding's themes in the same statement (a prefetch was one more, and its
-        # machinery more Python than the page's other reads).
-        .annotate(
-            theme_slugs=ArraySubquery(tagged.values("theme__slug")),
-            theme_names=ArraySubquery(tagged.values("theme__name")),
-        )
+        # Each finding's theme ids in the same statement (a prefetch was one more, and its
+        # machinery more Python than the page's other reads), named from the themes kept
+        # under the data version. In the page's order: by id.
+        .annotate(theme_ids=ArraySubquery(tagged.values("theme_id")))
         .with_snippets(browse.query, field="text", whole=True)
+        .order_by()
     )
     by_id = {finding.pk: finding for finding in rows}
-    browse.page.object_list = [_with_themes(_with_snippet(by_id[pk])) for pk in ids]
+    themes = themes_by_name()
+    browse.page.object_list = [_with_themes(_with_snippet(by_id[pk]), themes) for pk in ids]
     return browse
 
 
@@ -427,7 +427,19 @@ def _with_snippet(row):
     return row
 
 
-def _with_themes(finding: Finding) -> Finding:
+def themes_by_name() -> dict[int, tuple[int, str, str]]:
+    """Each theme's id: its place in name order (the database's collation), slug and name;
+    read once a data version (an editor's renaming moves it)."""
+
+    def read() -> dict[int, tuple[int, str, str]]:
+        named = Theme.objects.order_by("name", "pk").values_list("pk", "slug", "name")
+        return {pk: (place, slug, name) for place, (pk, slug, name) in enumerate(named)}
+
+    return cached_counts("themes_by_name", read)
+
+
+def _with_themes(finding: Finding, themes: dict[int, tuple[int, str, str]]) -> Finding:
     """`tagged_themes`: the finding's themes as (slug, name), by name."""
-    finding.tagged_themes = list(zip(finding.theme_slugs, finding.theme_names, strict=True))
+    tagged = sorted(themes[pk] for pk in finding.theme_ids if pk in themes)
+    finding.tagged_themes = [(slug, name) for _, slug, name in tagged]
     return finding
