@@ -86,6 +86,12 @@ def _councils_by_region() -> dict[int, tuple[str, str]]:
     }
 
 
+def councils_by_region() -> dict[int, tuple[str, str]]:
+    """Each council's id: its region (twice, as a facet's value and label), read once a
+    data version."""
+    return cached_counts(f"names:{_councils_by_region.__name__}", _councils_by_region)
+
+
 def _themes_by_slug() -> dict[int, tuple[str, str]]:
     return {
         pk: (slug, name)
