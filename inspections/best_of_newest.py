@@ -74,17 +74,19 @@ class BestOfNewest:
             # Every page of the window costs what the whole window does (each match of its
             # newest found, ranked and sorted: 0.3 s for a common word at 100,000 letters),
             # whichever 20 it keeps. A reader past the first page pages on: the window's
-            # order is kept, 8 bytes a result, and each further page is a slice of it.
-            kept = cached_counts(f"window:{self.window}:{self.kept_as}", self._every_id)
-            return array("q", kept)[start:stop].tolist()
+            # order is kept, 4 bytes a result, and each further page is a slice of it.
+            typecode, kept = cached_counts(f"window:{self.window}:{self.kept_as}", self._every_id)
+            return array(typecode, kept)[start:stop].tolist()
         rows = self._select(
             "window_pk", "", [], _ORDER, "LIMIT %s OFFSET %s", [max(stop - start, 0), start]
         )
         return [pk for (pk,) in rows]
 
-    def _every_id(self) -> bytes:
-        rows = self._select("window_pk", "", [], _ORDER, "LIMIT %s", [self.window])
-        return array("q", (pk for (pk,) in rows)).tobytes()
+    def _every_id(self) -> tuple[str, bytes]:
+        """The window's ids in order, packed: 4 bytes an id where they fit, else 8."""
+        ids = [pk for (pk,) in self._select("window_pk", "", [], _ORDER, "LIMIT %s", [self.window])]
+        typecode = "i" if max(ids, default=0) < 2**31 else "q"
+        return typecode, array(typecode, ids).tobytes()
 
     def keyset(
         self, position: Position | None, *, backwards: bool, limit: int

@@ -353,3 +353,23 @@ def test_a_region_filters_by_its_councils_as_of_the_latest_version(count_store, 
     finding = FindingFactory(inspection=letter)
     committed(bump_data_version)
     assert finding.pk in listed("East of England")
+
+
+def test_pages_past_the_first_show_their_querys_counts_kept_until_the_version_moves(
+    count_store, committed, monkeypatch
+):
+    committed(import_paths, [SEED_DIR])
+    monkeypatch.setattr(browse, "RESULTS_PER_PAGE", 2)
+
+    def total(page: int) -> int:
+        return browse_findings(QueryDict(f"q=assessment&category=development&page={page}")).total
+
+    first = total(2)
+    assert first > 2  # a page 2 there is
+    letter = Inspection.objects.order_by("pk").first()
+    FindingFactory(inspection=letter, position=10_000, text="An assessment of caseloads.")
+
+    assert total(1) == first + 1  # the first page counts afresh
+    assert total(2) == total(3) == first  # further pages: the counts kept for the query
+    committed(bump_data_version)
+    assert total(2) == first + 1
