@@ -22,6 +22,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402  (bench/run.py: how the benchmark serves the project)
+
 HOST = "127.0.0.1"
 
 
@@ -32,24 +35,11 @@ def free_port() -> int:
 
 
 def start(checkout: Path, database_url: str, port: int, exact: bool) -> subprocess.Popen:
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_PAGE_CACHE": "0",
-    }
-    environment.pop("FACET_EXACT_COUNT_LIMIT", None)
-    environment.pop("REDIS_URL", None)  # each server its own counts store, in memory
-    if exact:
-        environment["FACET_EXACT_COUNT_LIMIT"] = "none"
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    command = [str(gunicorn), "config.wsgi:application", "--bind", f"{HOST}:{port}"]
-    command += ["--workers", "1", "--timeout", "600"]
-    return subprocess.Popen(
-        command, cwd=checkout, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    # Each server its own counts store, in memory: two checkouts' entries never mix.
+    os.environ.pop("REDIS_URL", None)
+    log = run.OUT_DIR / f"ab-{port}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    return run.start_gunicorn(database_url, port, log, exact_counts=exact, checkout=checkout)
 
 
 def get(port: int, path: str) -> tuple[float, int, bytes]:
