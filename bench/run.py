@@ -631,9 +631,15 @@ def worker_memory(master: subprocess.Popen) -> dict[str, int]:
 
 
 def start_gunicorn(
-    database_url: str, port: int, log: Path, *, exact_counts: bool = False
+    database_url: str,
+    port: int,
+    log: Path,
+    *,
+    exact_counts: bool = False,
+    checkout: Path = REPO_ROOT,
 ) -> subprocess.Popen:
-    """The project on one sync worker: as deployed, or with `exact_counts` never estimating."""
+    """The project (of `checkout`) on one sync worker: as deployed, or with `exact_counts`
+    never estimating."""
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -658,7 +664,7 @@ def start_gunicorn(
     ]
     handle = log.open("ab")
     return subprocess.Popen(
-        command, cwd=REPO_ROOT, env=environment, stdout=handle, stderr=subprocess.STDOUT
+        command, cwd=checkout, env=environment, stdout=handle, stderr=subprocess.STDOUT
     )
 
 

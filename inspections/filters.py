@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from inspections import grades
 from inspections.councils import all_councils
+from inspections.facets import councils_by_region
 from inspections.models import (
     Authority,
     Category,
@@ -124,7 +125,9 @@ class ArchiveFilter(django_filters.FilterSet):
     authority = ModelMultipleChoiceFilter(
         label="Council", to_field_name="slug", queryset=Authority.objects.all(), distinct=False
     )
-    region = MultipleChoiceFilter(label="Region", choices=region_choices, distinct=False)
+    region = MultipleChoiceFilter(
+        label="Region", choices=region_choices, method="filter_region", distinct=False
+    )
     year = MultipleChoiceFilter(label="Year", choices=year_choices, distinct=False)
     year_from = YearFilter(label="From year", method="filter_year_from")
     year_to = YearFilter(label="To year", method="filter_year_to")
@@ -146,6 +149,18 @@ class ArchiveFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         # Ranking and ordering are applied once, in filter_queryset, after every filter.
         return queryset
+
+    def filter_region(self, queryset, name, value):
+        if not value:
+            return queryset
+        # By the region's councils' ids, not a join to the councils: an index of the rows'
+        # own columns (council, category, date) then narrows a search with other filters,
+        # where the join left the planner every row of the words' matches to read (a
+        # common word, London and a category: 88,000 rows read to keep 15,000).
+        councils = [pk for pk, (region, _) in councils_by_region().items() if region in value]
+        if not councils:  # a region of England with no council in the archive: nothing
+            return queryset.filter(**{f"{self.letter_path}authority__region__in": value})
+        return queryset.filter(**{f"{self.letter_path}authority_id__in": councils})
 
     def filter_nothing(self, queryset, name, value):
         return queryset

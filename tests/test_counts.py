@@ -8,21 +8,26 @@ counted afresh. Each test runs with the store in local memory and in Redis (db 5
 import datetime
 import os
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from redis.exceptions import ConnectionError as RedisUnreachable
 
+from inspections import browse
+from inspections.browse import browse_findings
 from inspections.caching import bump_data_version, cached_counts
+from inspections.filters import region_choices
 from inspections.importer import import_letter, import_paths
 from inspections.models import Finding, Inspection, Theme
 from inspections.themes import tagging
 from tests.conftest import SEED_DIR, in_ci, seed_path
-from tests.factories import FindingFactory, InspectionFactory
+from tests.factories import AuthorityFactory, FindingFactory, InspectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +144,8 @@ def test_a_retag_is_never_answered_with_the_theme_counts_before_it(
         "/themes/caseloads-and-capacity/",
         "/findings/",
         "/findings/?sort=newest",
+        "/findings/?category=strength",
+        "/findings/?theme=caseloads-and-capacity",
         "/letters/",
     ],
 )
@@ -191,8 +198,52 @@ def test_chosen_facets_and_words_are_counted_each_time(client, count_store, comm
     client.get(reverse("inspections:letter-list"), {"page": "1"})
 
     kept = [str(key) for key in _keys(count_store)]
-    assert not [key for key in kept if "category" in key or "caseloads" in key]
+    # Nothing counted under the choice or the words is kept: only the whole table's counts
+    # (the category facet of a page choosing a category ignores that choice).
+    assert not [key for key in kept if "strength" in key or "caseloads" in key]
     assert [key for key in kept if "facets:inspections.inspection:" in key]
+    assert [key for key in kept if "whole_table:inspections.finding:" in key]
+
+
+def category_counts(query: str) -> dict[str, int]:
+    facets = browse_findings(QueryDict(query)).facets
+    category = next(facet for facet in facets if facet.name == "category")
+    return {value.value: value.count for value in category.values}
+
+
+def test_a_facet_choosing_only_its_own_value_reads_the_whole_tables_counts_once_a_version(
+    count_store, committed
+):
+    committed(import_paths, [SEED_DIR])
+    letter = Inspection.objects.order_by("pk").first()
+    first = category_counts("category=strength")
+    # Choosing a category leaves the category facet's counts those of the whole table.
+    assert first == category_counts("")
+
+    # A change that does not advance the version (a factory): the kept counts are shown...
+    FindingFactory(inspection=letter, position=10_000, category="development")
+    assert category_counts("category=strength") == first
+    # ...and once the version moves, they are counted again.
+    committed(bump_data_version)
+    after = category_counts("category=strength")
+    assert after["development"] == first["development"] + 1
+    assert after == category_counts("")
+
+
+def test_the_facets_under_a_chosen_value_are_counted_each_time(count_store, committed):
+    committed(import_paths, [SEED_DIR])
+    letter = Inspection.objects.order_by("pk").first()
+    browse_findings(QueryDict("category=development"))
+
+    FindingFactory(inspection=letter, position=10_000, category="development")
+
+    # The year facet under the choice counts the new finding at once, version or not.
+    facets = browse_findings(QueryDict("category=development")).facets
+    years = next(facet for facet in facets if facet.name == "year")
+    year = str(letter.letter_date.year)
+    assert next(v.count for v in years.values if v.value == year) == (
+        Finding.objects.filter(category="development", letter_date__year=year).count()
+    )
 
 
 def test_a_count_is_computed_once_a_version(count_store, committed):
@@ -239,3 +290,86 @@ def test_a_council_page_is_counted_once_a_version_and_afresh_after_an_import(
     assert in_years_table not in client.get(council.get_absolute_url()).content.decode()
     committed(bump_data_version)
     assert in_years_table in client.get(council.get_absolute_url()).content.decode()
+
+
+def test_pages_past_the_first_slice_a_window_kept_until_the_version_moves(
+    count_store, committed, settings, monkeypatch
+):
+    committed(import_paths, [SEED_DIR])
+    settings.FACET_EXACT_COUNT_LIMIT = -1  # every search estimated: the best of the newest
+    monkeypatch.setattr(browse, "RESULTS_PER_PAGE", 2)
+    monkeypatch.setattr(browse, "FINDINGS_SCALE", browse.Scale(sample_rows=40_000, listed=8))
+
+    def listed(page: int) -> list[int]:
+        result = browse_findings(QueryDict(f"q=assessment&page={page}"))
+        return [row.pk for row in result.page.object_list]
+
+    kept = [listed(page) for page in range(1, 5)]
+    afresh = []
+    for page in range(1, 5):
+        count_store.clear()
+        afresh.append(listed(page))
+    assert kept == afresh
+    assert len(set(sum(kept, []))) == 8
+
+    # The newest and best match of all, written without advancing the version: pages past
+    # the first still slice the window kept...
+    letter = InspectionFactory(letter_date=datetime.date(2031, 5, 1))
+    newest = FindingFactory(inspection=letter, text="Assessment: assessments of assessment.")
+    listed(2)  # the window kept, if it was not already
+    assert [listed(page) for page in range(2, 5)] == kept[1:]
+    # ...and once it moves, the window is found again, with the new finding first.
+    committed(bump_data_version)
+    after = [listed(page) for page in range(1, 5)]
+    assert after[0][0] == newest.pk
+    afresh = []
+    for page in range(1, 5):
+        count_store.clear()
+        afresh.append(listed(page))
+    assert after == afresh != kept
+
+
+def test_a_region_filters_by_its_councils_as_of_the_latest_version(count_store, committed):
+    committed(import_paths, [SEED_DIR])
+    regions = set(Finding.objects.values_list("authority__region", flat=True))
+
+    def listed(region: str) -> set[int]:
+        result = browse_findings(QueryDict(urlencode({"region": region, "sort": "newest"})))
+        return {row.pk for row in result.page.paginator.object_list}
+
+    for region in regions:
+        assert listed(region) == set(
+            Finding.objects.filter(authority__region=region).values_list("pk", flat=True)
+        )
+    # A region of England with no council in the archive yet: nothing, not an error.
+    empty = [region for region, _ in region_choices() if region not in regions]
+    assert empty
+    assert all(listed(region) == set() for region in empty)
+
+    # A council (and its letter) imported: the region's councils are read again with the
+    # version it advances.
+    council = AuthorityFactory(region="East of England")
+    letter = InspectionFactory(authority=council)
+    finding = FindingFactory(inspection=letter)
+    committed(bump_data_version)
+    assert finding.pk in listed("East of England")
+
+
+def test_pages_past_the_first_show_their_querys_counts_kept_until_the_version_moves(
+    count_store, committed, monkeypatch
+):
+    committed(import_paths, [SEED_DIR])
+    monkeypatch.setattr(browse, "RESULTS_PER_PAGE", 2)
+
+    def total(page: int) -> int:
+        return browse_findings(QueryDict(f"q=assessment&category=development&page={page}")).total
+
+    first = total(2)
+    assert first > 2  # a page 2 there is
+    letter = Inspection.objects.order_by("pk").first()
+    FindingFactory(inspection=letter, position=10_000, text="An assessment of caseloads.")
+
+    assert total(1) == first + 1  # the first page counts afresh
+    assert total(2) == total(3) == first  # further pages: the counts kept for the query
+    committed(bump_data_version)
+    assert total(2) == first + 1
