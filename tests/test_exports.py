@@ -255,66 +255,48 @@ def test_a_finding_deleted_after_the_ids_were_read_is_left_out_of_the_csv(awkwar
 
 
 def test_the_json_rows_are_the_letters_and_findings_values_as_they_are(client, awkward_findings):
-    from inspections.models import Category, InspectionType
-
     response = client.get(reverse("inspections:finding-export-json"))
     rows = {row["finding_url"]: row for row in json.loads(b"".join(response.streaming_content))}
 
     assert len(rows) == len(awkward_findings)
     for finding in awkward_findings:
-        letter, council = finding.inspection, finding.inspection.authority
-        letter_url = f"http://testserver{letter.get_absolute_url()}"
-        assert rows[f"{letter_url}#finding-{finding.position}"] == {
-            "council": council.name,
-            "gss_code": council.gss_code or None,
-            "dfe_la_code": council.la_code or None,
-            "region": council.region,
-            "letter_date": letter.letter_date.isoformat(),
-            "inspection_type": letter.inspection_type,
-            "inspection_type_label": dict(InspectionType.choices).get(
-                letter.inspection_type, letter.inspection_type
-            ),
-            "category": finding.category,
-            "category_label": dict(Category.choices)[finding.category],
-            "heading": finding.heading,
-            "themes": sorted(theme.name for theme in finding.themes.all()),
-            "recurring": finding.recurring,
-            "text": finding.text,  # JSON is data: never defused
-            "letter_url": letter_url,
-            "finding_url": f"{letter_url}#finding-{finding.position}",
-        }
+        letter_url = f"http://testserver{finding.inspection.get_absolute_url()}"
+        assert rows[f"{letter_url}#finding-{finding.position}"] == _json_row(finding)
+
+
+def _json_row(finding) -> dict:
+    """A finding's row in the JSON export, from the ORM's values."""
+    from inspections.models import Category, InspectionType
+
+    letter, council = finding.inspection, finding.inspection.authority
+    letter_url = f"http://testserver{letter.get_absolute_url()}"
+    return {
+        "council": council.name,
+        "gss_code": council.gss_code or None,
+        "dfe_la_code": council.la_code or None,
+        "region": council.region,
+        "letter_date": letter.letter_date.isoformat(),
+        "inspection_type": letter.inspection_type,
+        "inspection_type_label": dict(InspectionType.choices).get(
+            letter.inspection_type, letter.inspection_type
+        ),
+        "category": finding.category,
+        "category_label": dict(Category.choices)[finding.category],
+        "heading": finding.heading,
+        "themes": sorted(theme.name for theme in finding.themes.all()),
+        "recurring": finding.recurring,
+        "text": finding.text,  # JSON is data: never defused
+        "letter_url": letter_url,
+        "finding_url": f"{letter_url}#finding-{finding.position}",
+    }
 
 
 def _python_json(ids: list[int]) -> str:
     """The JSON export as json.dumps wrote it of a dict a row, to compare against."""
-    from inspections.models import Category, Finding, InspectionType
+    from inspections.models import Finding
 
     by_id = Finding.objects.select_related("inspection__authority").in_bulk(ids)
-    rows = []
-    for pk in ids:
-        finding = by_id[pk]
-        letter, council = finding.inspection, finding.inspection.authority
-        letter_url = f"http://testserver{letter.get_absolute_url()}"
-        row = {
-            "council": council.name,
-            "gss_code": council.gss_code or None,
-            "dfe_la_code": council.la_code or None,
-            "region": council.region,
-            "letter_date": letter.letter_date.isoformat(),
-            "inspection_type": letter.inspection_type,
-            "inspection_type_label": dict(InspectionType.choices).get(
-                letter.inspection_type, letter.inspection_type
-            ),
-            "category": finding.category,
-            "category_label": dict(Category.choices).get(finding.category, finding.category),
-            "heading": finding.heading,
-            "themes": sorted(theme.name for theme in finding.themes.all()),
-            "recurring": finding.recurring,
-            "text": finding.text,
-            "letter_url": letter_url,
-            "finding_url": f"{letter_url}#finding-{finding.position}",
-        }
-        rows.append(json.dumps(row, ensure_ascii=False))
+    rows = [json.dumps(_json_row(by_id[pk]), ensure_ascii=False) for pk in ids]
     return "[" + "".join(f"\n{row}," for row in rows).rstrip(",") + "\n]\n"
 
 
