@@ -1,6 +1,11 @@
 """Time the findings export (CSV and JSON) in rows per second, in this process.
 
     .venv/bin/python bench/export_speed.py [--letters 1000] [--repeat 3] [--recreate]
+    .venv/bin/python bench/export_speed.py --servers http://127.0.0.1:8001 http://127.0.0.1:8002
+
+With `--servers`, it times instead over HTTP the exports of servers already running (say
+main's checkout and a branch's, on the same database), one request to each in turn in
+every round, so both see the same load: p50 and p95 by the clock, and rows a second.
 
 Imports `--letters` generated letters (bench/generate.py, through the real importer) into a
 database of its own, `bench_export` on the embedded PostgreSQL under var/ (or on the server
@@ -147,12 +152,60 @@ def time_export(view, params: dict) -> tuple[int, float, float, float | None]:
     return rows, seconds, cpu, backend
 
 
+def time_servers(servers: list[str], *, rounds: int, warmup: int) -> None:
+    """Each export of each query from each server, interleaved: p50/p95 ms and rows/s."""
+    import statistics
+    import urllib.request
+    from urllib.parse import urlencode
+
+    for label, params in QUERIES.items():
+        for extension in ("csv", "json"):
+            path = f"/findings/export.{extension}?{urlencode(params)}"
+            times: dict[str, list[float]] = {server: [] for server in servers}
+            rows: dict[str, int] = {}
+            for round_number in range(warmup + rounds):
+                for server in servers:
+                    started = time.perf_counter()
+                    with urllib.request.urlopen(server + path, timeout=600) as response:
+                        body = response.read()
+                    seconds = time.perf_counter() - started
+                    if round_number >= warmup:
+                        times[server].append(seconds)
+                    text = body.decode("utf-8-sig")
+                    if extension == "csv":
+                        import csv
+                        import io
+
+                        rows[server] = sum(1 for _ in csv.reader(io.StringIO(text))) - 1
+                    else:
+                        import json
+
+                        rows[server] = len(json.loads(text))
+            for server in servers:
+                runs = sorted(times[server])
+                p50 = statistics.median(runs)
+                p95 = runs[min(len(runs) - 1, round(0.95 * (len(runs) - 1)))]
+                print(
+                    f"{extension:4} {label:30} {server:26} {rows[server]:6,} rows"
+                    f"  p50 {p50 * 1000:6.0f} ms  p95 {p95 * 1000:6.0f} ms"
+                    f"  {rows[server] / p50:8,.0f} rows/s (p50)",
+                    flush=True,
+                )
+    print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--letters", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--recreate", action="store_true")
+    parser.add_argument("--servers", nargs="+", help="time these running servers over HTTP")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed rounds (--servers)")
     args = parser.parse_args(argv)
+    if args.servers:
+        print(f"load average (1, 5, 15 min) at the start: {os.getloadavg()}")
+        time_servers(args.servers, rounds=args.repeat, warmup=args.warmup)
+        return 0
 
     server = server_url()
     new = create_database(server, DATABASE, recreate=args.recreate)

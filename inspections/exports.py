@@ -3,21 +3,22 @@
 Everything that can fail before the file starts is done first (`export_ids`): the query
 string is validated (ExportInvalid) and the ids of every row, in the page's order, are read
 in one query, so a bad filter or an unreachable database is an error page, not a 200 with
-a truncated file. The rows are then read EXPORT_CHUNK at a time, two statements a chunk
-(rows, their themes), as the client takes them: a slow download holds no statement open
-between chunks.
+a truncated file. The rows are then read EXPORT_CHUNK at a time, one statement a chunk
+(rows with their themes), as the client takes them: a slow download holds no statement
+open between chunks.
 
-For the CSV, PostgreSQL hands over each row's cells already as the text the file holds
-(defused, labelled, linked) and Python only quotes and joins them (`csv_chunks`). It was a
-dict a row, then csv.writer: 3-4 times the CPU. Having PostgreSQL write whole lines was
-tried and dropped: it moved the cost into PostgreSQL rather than removing it.
+The CSV's lines are written by PostgreSQL (COPY ... TO STDOUT, FORMAT csv), cells already
+defused, labelled and linked; Python only changes the line ends (`csv_chunks`). The JSON's
+objects are written by Python from the rows' text (`json_chunks`). Each format is byte for
+byte what csv.writer / json.dumps wrote of the same values before (tested against them).
 """
 
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterator
+from contextlib import nullcontext
+from json.encoder import encode_basestring
 
 from django.db import connections
 from django.http import QueryDict
@@ -108,42 +109,84 @@ def _letter_url_parts(base_url: str) -> tuple[str, str]:
     return base_url.rstrip("/") + before + "/", "/" + after
 
 
+# ---------------------------------------------------------------------- the rows
+
+
+def _chunk_rows(cells: str, theme_names: str, id_list: str, letter_before: str, letter_after: str):
+    """SQL and parameters selecting `cells` for these findings, one row each, with their
+    place in the ids' order first (`n`); a row deleted since the ids were read is left out.
+
+    In `cells`, `f` is the finding, `a` its council, `themes.names` its themes' names as
+    `theme_names` aggregates `t.name` in name order (NULL for none), `type_label.label`
+    and `category_label.label` the labels (NULL for an unknown value), and `{letter_url}`
+    and `{finding_url}` the finding's links. Parameters are named (pyformat).
+    """
+    finding = Finding._meta.db_table
+    authority = Finding._meta.get_field("authority").related_model._meta.db_table
+    finding_theme, theme = FindingTheme._meta.db_table, Theme._meta.db_table
+    type_values, type_labels = zip(*InspectionType.choices, strict=True)
+    category_values, category_labels = zip(*Category.choices, strict=True)
+    letter_url = "(%(letter_before)s || f.inspection_id || %(letter_after)s)"
+    cells = cells.format(
+        letter_url=letter_url, finding_url=f"({letter_url} || '#finding-' || f.position)"
+    )
+    sql = (
+        "WITH chosen AS (SELECT id, n FROM"
+        " unnest(string_to_array(%(ids)s, ',')::bigint[]) WITH ORDINALITY AS chosen(id, n)),"
+        # Each finding's themes aggregated from rows sorted once, finding by finding, in
+        # name order: an aggregate's own ORDER BY sorts each finding apart, a thousand
+        # sorts a chunk (35 of 44 ms at 100,000 letters).
+        f" themes AS (SELECT finding_id, {theme_names} AS names FROM ("
+        f"SELECT ft.finding_id, t.name FROM {finding_theme} ft"
+        f" JOIN {theme} t ON t.id = ft.theme_id JOIN chosen ON chosen.id = ft.finding_id"
+        " ORDER BY ft.finding_id, t.name) AS t GROUP BY finding_id)"
+        f" SELECT chosen.n, {cells}"
+        # The letter's council, date and type as the finding carries them (kept in step
+        # by migration 0014's trigger): no letter read a row.
+        f" FROM chosen JOIN {finding} f ON f.id = chosen.id"
+        f" JOIN {authority} a ON a.id = f.authority_id"
+        " LEFT JOIN themes ON themes.finding_id = f.id"
+        " LEFT JOIN unnest(%(type_values)s::text[], %(type_labels)s::text[])"
+        " AS type_label(value, label) ON type_label.value = f.inspection_type"
+        " LEFT JOIN unnest(%(category_values)s::text[], %(category_labels)s::text[])"
+        " AS category_label(value, label) ON category_label.value = f.category"
+    )
+    params = {
+        "ids": id_list,
+        "letter_before": letter_before,
+        "letter_after": letter_after,
+        "type_values": list(type_values),
+        "type_labels": [str(label) for label in type_labels],
+        "category_values": list(category_values),
+        "category_labels": [str(label) for label in category_labels],
+    }
+    return sql, params
+
+
 # ---------------------------------------------------------------------------- CSV
 
 
 def csv_chunks(ids: list[int], *, base_url: str) -> Iterator[str]:
     """The CSV file of these findings, in order: the header, then one string a chunk.
 
-    PostgreSQL gives each row's cells as text, in column order: free text defused as
-    `spreadsheet_safe` does, labels looked up, links built, booleans as "True"/"False".
-    Python only quotes and joins them, as csv.writer's default (excel) dialect does, so
-    the file is byte for byte what csv.writer wrote of the same cells before (tested
-    against it). A row deleted since the ids were read is left out.
+    PostgreSQL writes each chunk's lines itself (COPY ... TO STDOUT WITH (FORMAT csv)):
+    free text defused as `spreadsheet_safe` does, labels looked up, links built, booleans
+    as "True"/"False", and a cell quoted where it holds a comma, a double quote or a line
+    break, its quotes doubled, as csv.writer's default (excel) dialect does. So the file
+    is byte for byte what csv.writer wrote of the same cells (tested against it). A row
+    deleted since the ids were read is left out.
     """
     # A byte-order mark, so spreadsheet programs read the curly quotes as UTF-8.
-    yield "\ufeff" + _csv_lines([EXPORT_COLUMNS])
+    yield "\ufeff" + ",".join(EXPORT_COLUMNS) + "\r\n"
     letter_before, letter_after = _letter_url_parts(base_url)
     for id_list in _chunks(ids):
-        yield _csv_lines(_csv_chunk(id_list, letter_before, letter_after))
+        yield _csv_chunk(id_list, letter_before, letter_after)
 
 
-_NEEDS_QUOTES = re.compile('[",\r\n]').search
-
-
-def _csv_lines(rows) -> str:
-    """Rows of text cells as csv.writer writes them: a cell holding a comma, a double
-    quote or a line break quoted, its quotes doubled; "\r\n" after each line.
-
-    csv.writer looks at every character in a Python loop of its own: three times the
-    time of this, which lets C's substring search find the few cells that need it.
-    """
-    return "".join(
-        ",".join(
-            ['"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES(cell) else cell for cell in row]
-        )
-        + "\r\n"
-        for row in rows
-    )
+def _csv_cell(expression: str) -> str:
+    """A text cell: COPY writes an empty string quoted ("", to tell it from NULL) and NULL
+    as nothing, which is how csv.writer writes an empty string."""
+    return f"nullif({expression}, '')"
 
 
 def _defused(expression: str) -> str:
@@ -161,129 +204,171 @@ def _sql_text(text: str) -> str:
     return "E'" + escaped.replace("\t", "\\t").replace("\r", "\\r") + "'"
 
 
-def _csv_chunk(id_list: str, letter_before: str, letter_after: str) -> list[tuple]:
-    """One chunk's rows as CSV cells, in order, in two statements: themes, then rows.
+# In EXPORT_COLUMNS order. Only free text can start like a formula: codes, labels, dates,
+# booleans and our own links never do.
+_CSV_CELLS = [
+    _csv_cell(_defused("a.name")),
+    _csv_cell("a.gss_code"),
+    _csv_cell("a.la_code"),
+    _csv_cell(_defused("a.region")),
+    "f.letter_date::text",
+    _csv_cell("f.inspection_type"),
+    _csv_cell("coalesce(type_label.label, f.inspection_type)"),
+    _csv_cell("f.category"),
+    _csv_cell("coalesce(category_label.label, f.category)"),
+    _csv_cell(_defused("f.heading")),
+    _csv_cell(_defused("themes.names")),
+    "CASE WHEN f.recurring THEN 'True' ELSE 'False' END",  # str() of a bool
+    _csv_cell(_defused("f.text")),
+    "{letter_url}",
+    "{finding_url}",
+]
 
-    The themes are a statement of their own: as a subquery a row, they were a thousand
-    index scans a chunk and doubled the statement's time.
+
+def _csv_chunk(id_list: str, letter_before: str, letter_after: str) -> str:
+    """One chunk of the CSV's lines, in the ids' order: one COPY statement.
+
+    Before, PostgreSQL gave the cells as text and Python quoted and joined them: twice
+    the time, most of it Python's. (Building each line with SQL's string functions was
+    tried before that, and cost PostgreSQL what it saved Python: COPY's quoting is C.)
     """
-    finding = Finding._meta.db_table
-    authority = Finding._meta.get_field("authority").related_model._meta.db_table
-    type_values, type_labels = zip(*InspectionType.choices, strict=True)
-    category_values, category_labels = zip(*Category.choices, strict=True)
-    with connections[read_alias(Finding)].cursor() as cursor:
-        names = _theme_names(cursor, id_list)
-        themes = {pk: spreadsheet_safe("; ".join(each)) for pk, each in names.items()}
-        # Only free text can start like a formula: codes, labels, dates, booleans and our
-        # own links never do.
-        cursor.execute(
-            f"SELECT f.id, {_defused('a.name')}, a.gss_code, a.la_code, {_defused('a.region')},"
-            " f.letter_date::text, f.inspection_type,"
-            " coalesce(type_label.label, f.inspection_type),"
-            " f.category, coalesce(category_label.label, f.category),"
-            f" {_defused('f.heading')},"
-            " CASE WHEN f.recurring THEN 'True' ELSE 'False' END,"  # str() of a bool
-            f" {_defused('f.text')},"
-            " %s || f.inspection_id || %s, f.position"
-            f" FROM {finding} f"
-            # The letter's council, date and type as the finding carries them (kept in
-            # step by migration 0014's trigger): no letter read a row.
-            f" JOIN {authority} a ON a.id = f.authority_id"
-            " LEFT JOIN unnest(%s::text[], %s::text[]) AS type_label(value, label)"
-            " ON type_label.value = f.inspection_type"
-            " LEFT JOIN unnest(%s::text[], %s::text[]) AS category_label(value, label)"
-            " ON category_label.value = f.category"
-            " WHERE f.id = ANY(string_to_array(%s, ',')::bigint[])",
-            [
-                letter_before,
-                letter_after,
-                list(type_values),
-                [str(label) for label in type_labels],
-                list(category_values),
-                [str(label) for label in category_labels],
-                id_list,
-            ],
-        )
-        rows = {row[0]: row for row in cursor.fetchall()}
-    # In the ids' order (an index scan by id; ordering in SQL made the planner hash the
-    # whole table), in EXPORT_COLUMNS order, the themes put in after the heading.
-    cells = []
-    for pk in map(int, id_list.split(",")):
-        row = rows.get(pk)
-        if row is not None:  # else deleted since the ids were read
-            url = row[13]
-            cells.append((*row[1:11], themes.get(pk, ""), *row[11:14], f"{url}#finding-{row[14]}"))
-    return cells
+    names = [f"c{number}" for number in range(len(_CSV_CELLS))]
+    sql, params = _chunk_rows(
+        ", ".join(_CSV_CELLS), "string_agg(t.name, '; ')", id_list, letter_before, letter_after
+    )
+    # COPY takes no bound parameters: Django's cursors bind on the client, so psycopg
+    # writes them into the statement.
+    copy_sql = (
+        f"COPY (SELECT {', '.join(names)} FROM ({sql}) AS cells (n, {', '.join(names)})"
+        " ORDER BY n) TO STDOUT WITH (FORMAT csv)"
+    )
+    connection = connections[read_alias(Finding)]
+    with connection.cursor() as cursor:
+        # Logged where Django logs its own statements (DEBUG's query log, tests' counts).
+        logged = cursor.debug_sql(copy_sql, params) if hasattr(cursor, "debug_sql") else None
+        with logged or nullcontext(), connection.wrap_database_errors:
+            with cursor.cursor.copy(copy_sql, params) as copy:
+                data = b"".join(copy)
+    return _crlf(data).decode()
+
+
+def _crlf(data: bytes) -> bytes:
+    """COPY's lines with "\\r\\n" at their ends, as csv.writer ends them; COPY writes "\\n".
+
+    A line break inside a quoted cell is the cell's own and stays. An odd number of double
+    quotes since a line began means a quoted cell is open: its own quotes come doubled,
+    and its opening one is the odd one.
+    """
+    if b'"' not in data:
+        return data.replace(b"\n", b"\r\n")
+    out = []
+    inside = False
+    for piece in data.split(b"\n")[:-1]:
+        out.append(piece)
+        if piece.count(b'"') % 2:
+            inside = not inside
+        out.append(b"\n" if inside else b"\r\n")
+    return b"".join(out)
 
 
 # --------------------------------------------------------------------------- JSON
 
 
-def json_rows(ids: list[int], *, base_url: str) -> Iterator[dict]:
-    """These findings as flat rows, in order, read EXPORT_CHUNK at a time as plain values
-    (two statements a chunk: rows and their themes), no model instances."""
+def json_chunks(ids: list[int], *, base_url: str) -> Iterator[str]:
+    """The JSON file of these findings, in order: an array of flat objects, one a line,
+    the text as it is (JSON is data: never defused). The closing bracket comes only after
+    every row, so a file broken off midway never looks complete.
+    """
     letter_before, letter_after = _letter_url_parts(base_url)
-    type_labels = dict(InspectionType.choices)
-    category_labels = dict(Category.choices)
+    yield "["
+    separator = "\n"
     for id_list in _chunks(ids):
-        rows, themes = _json_chunk(id_list)
-        for pk in map(int, id_list.split(",")):
-            row = rows.get(pk)
-            if row is None:  # deleted since the ids were read
-                continue
-            council, gss_code, la_code, region, letter_date, inspection_id = row[:6]
-            inspection_type, position, category, heading, recurring, text = row[6:]
-            url = f"{letter_before}{inspection_id}{letter_after}"
-            yield {
-                "council": council,
-                "gss_code": gss_code or None,
-                "dfe_la_code": la_code or None,
-                "region": region,
-                "letter_date": letter_date.isoformat(),
-                "inspection_type": inspection_type,
-                "inspection_type_label": type_labels.get(inspection_type, inspection_type),
-                "category": category,
-                "category_label": category_labels.get(category, category),
-                "heading": heading,
-                "themes": themes.get(pk, []),
-                "recurring": recurring,
-                "text": text,
-                "letter_url": url,
-                "finding_url": f"{url}#finding-{position}",
-            }
+        objects = _json_chunk(id_list, letter_before, letter_after)
+        if objects:
+            yield separator + objects
+            separator = ",\n"
+    yield "\n]\n"
 
 
-def _json_chunk(id_list: str) -> tuple[dict[int, tuple], dict[int, list[str]]]:
-    """These findings' export columns and their themes by name, in two queries."""
-    finding = Finding._meta.db_table
-    authority = Finding._meta.get_field("authority").related_model._meta.db_table
-    with connections[read_alias(Finding)].cursor() as cursor:
-        cursor.execute(
-            "SELECT f.id, a.name, a.gss_code, a.la_code, a.region, f.letter_date,"
-            " f.inspection_id, f.inspection_type,"
-            f" f.position, f.category, f.heading, f.recurring, f.text"
-            # The letter's council, date and type as the finding carries them.
-            f" FROM {finding} f JOIN {authority} a ON a.id = f.authority_id"
-            " WHERE f.id = ANY(string_to_array(%s, ',')::bigint[])",
-            [id_list],
-        )
-        rows = {row[0]: row[1:] for row in cursor.fetchall()}
-        themes = _theme_names(cursor, id_list)
-    return rows, themes
+# In EXPORT_COLUMNS order, as text, or None for JSON's null; themes and recurring as JSON.
+_JSON_CELLS = ", ".join(
+    [
+        "a.name",
+        "nullif(a.gss_code, '')",
+        "nullif(a.la_code, '')",
+        "a.region",
+        "f.letter_date::text",
+        "f.inspection_type",
+        "coalesce(type_label.label, f.inspection_type)",
+        "f.category",
+        "coalesce(category_label.label, f.category)",
+        "f.heading",
+        "coalesce(themes.names, '[]')",
+        "CASE WHEN f.recurring THEN 'true' ELSE 'false' END",
+        "f.text",
+        "{letter_url}",
+        "{finding_url}",
+    ]
+)
+_JSON_OBJECT = "{" + ", ".join(f'"{column}": %s' for column in EXPORT_COLUMNS) + "}"
+# json.dumps(text, ensure_ascii=False) for a string, without its checks and dispatch.
+_json_text = encode_basestring
 
 
-def _theme_names(cursor, id_list: str) -> dict[int, list[str]]:
-    """Each of these findings' theme names, by name. Joined here, not by string_agg(...
-    ORDER BY): that sorts each finding's themes apart, a thousand sorts a chunk (35 of 44
-    ms at 100,000 letters)."""
-    finding_theme, theme = FindingTheme._meta.db_table, Theme._meta.db_table
-    cursor.execute(
-        f"SELECT ft.finding_id, t.name FROM {finding_theme} ft"
-        f" JOIN {theme} t ON t.id = ft.theme_id"
-        " WHERE ft.finding_id = ANY(string_to_array(%s, ',')::bigint[]) ORDER BY t.name",
-        [id_list],
+def _json_chunk(id_list: str, letter_before: str, letter_after: str) -> str:
+    """One chunk's objects in the ids' order, joined by ",\\n", as json.dumps(row,
+    ensure_ascii=False) writes each (tested against it): one statement.
+
+    They were dicts written by json.dumps: a dict a row and json.dumps's checks of each
+    value were most of the time. (Having PostgreSQL write the objects was tried: its
+    to_json costs it more than this saves Python.)
+    """
+    sql, params = _chunk_rows(
+        _JSON_CELLS,
+        "'[' || string_agg(to_json(t.name)::text, ', ') || ']'",
+        id_list,
+        letter_before,
+        letter_after,
     )
-    names: dict[int, list[str]] = {}
-    for finding_id, name in cursor.fetchall():
-        names.setdefault(finding_id, []).append(name)
-    return names
+    with connections[read_alias(Finding)].cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY n", params)
+        rows = cursor.fetchall()
+    text = _json_text
+    return ",\n".join(
+        _JSON_OBJECT
+        % (
+            text(council),
+            "null" if gss_code is None else text(gss_code),
+            "null" if la_code is None else text(la_code),
+            text(region),
+            text(letter_date),
+            text(inspection_type),
+            text(inspection_type_label),
+            text(category),
+            text(category_label),
+            text(heading),
+            themes,
+            recurring,
+            text(finding_text),
+            text(letter_url),
+            text(finding_url),
+        )
+        for (
+            _,
+            council,
+            gss_code,
+            la_code,
+            region,
+            letter_date,
+            inspection_type,
+            inspection_type_label,
+            category,
+            category_label,
+            heading,
+            themes,
+            recurring,
+            finding_text,
+            letter_url,
+            finding_url,
+        ) in rows
+    )

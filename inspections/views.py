@@ -2,9 +2,7 @@
 
 import csv
 import functools
-import json
 import threading
-from itertools import islice
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -71,7 +69,10 @@ def findings_csv(request):
 
 def findings_json(request):
     return _export(
-        request, _json_body, extension="json", content_type="application/json; charset=utf-8"
+        request,
+        exports.json_chunks,
+        extension="json",
+        content_type="application/json; charset=utf-8",
     )
 
 
@@ -137,23 +138,6 @@ class _Releasing:
             self.done = True
             self.chunks.close()
             self.release()
-
-
-def _json_body(ids, *, base_url: str):
-    rows = exports.json_rows(ids, base_url=base_url)
-    yield "["
-    separator = "\n"
-    for batch in _batched(rows, 100):
-        yield separator + ",\n".join(json.dumps(row, ensure_ascii=False) for row in batch)
-        separator = ",\n"
-    yield "\n]\n"  # only once every row is out
-
-
-def _batched(rows, size: int):
-    """Lists of `size` rows (itertools.batched is Python 3.12)."""
-    rows = iter(rows)
-    while batch := list(islice(rows, size)):
-        yield batch
 
 
 @cached_page

@@ -62,7 +62,10 @@ def test_a_failure_mid_export_breaks_the_stream_and_never_ends_the_file(
 
     text = b"".join(received).decode("utf-8-sig")
     if name.endswith("json"):
-        assert text.startswith("[") and "]" not in text  # never a complete-looking array
+        # Rows may have gone out (a chunk at a time), never the closing bracket.
+        assert text.startswith("[") and not text.rstrip().endswith("]")
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(text)
     else:
         assert len(list(csv.reader(io.StringIO(text)))) < 1 + len(findings)
 
@@ -90,12 +93,15 @@ def test_an_export_reads_rows_a_chunk_at_a_time_in_a_few_queries(
     client, findings, name, monkeypatch, django_assert_max_num_queries
 ):
     monkeypatch.setattr(exports, "EXPORT_CHUNK", 2)
-    # The ids, then 3 chunks of 2, two statements a chunk: rows and their themes.
-    with django_assert_max_num_queries(2 + 3 * 2) as captured:
+    # The ids, then 3 chunks of 2, one statement a chunk (the CSV's a COPY): rows with
+    # their themes.
+    with django_assert_max_num_queries(2 + 3) as captured:
         response = client.get(reverse(name))
         body = b"".join(response.streaming_content).decode("utf-8-sig")
 
-    assert len(captured.captured_queries) >= 1 + 3 * 2
+    chunks = [query for query in captured.captured_queries if "chosen" in query["sql"]]
+    assert len(chunks) == 3
+    assert all(query["sql"].startswith("COPY") == name.endswith("csv") for query in chunks)
     if name.endswith("json"):
         rows = json.loads(body)
     else:
@@ -144,6 +150,8 @@ AWKWARD_TEXTS = [
     '\tTabbed, and "quoted".',
     "Leaders’ oversight — naïve café 🙂.",
     " leading and trailing spaces ",
+    '"Quoted" first,\nthen a line of its own, "and" more',
+    "A back\\slash, a \x07 bell and a \u2028 line separator.",
     "'already an apostrophe",
     "",
 ]
@@ -247,31 +255,87 @@ def test_a_finding_deleted_after_the_ids_were_read_is_left_out_of_the_csv(awkwar
 
 
 def test_the_json_rows_are_the_letters_and_findings_values_as_they_are(client, awkward_findings):
-    from inspections.models import Category, InspectionType
-
     response = client.get(reverse("inspections:finding-export-json"))
     rows = {row["finding_url"]: row for row in json.loads(b"".join(response.streaming_content))}
 
     assert len(rows) == len(awkward_findings)
     for finding in awkward_findings:
-        letter, council = finding.inspection, finding.inspection.authority
-        letter_url = f"http://testserver{letter.get_absolute_url()}"
-        assert rows[f"{letter_url}#finding-{finding.position}"] == {
-            "council": council.name,
-            "gss_code": council.gss_code or None,
-            "dfe_la_code": council.la_code or None,
-            "region": council.region,
-            "letter_date": letter.letter_date.isoformat(),
-            "inspection_type": letter.inspection_type,
-            "inspection_type_label": dict(InspectionType.choices).get(
-                letter.inspection_type, letter.inspection_type
-            ),
-            "category": finding.category,
-            "category_label": dict(Category.choices)[finding.category],
-            "heading": finding.heading,
-            "themes": sorted(theme.name for theme in finding.themes.all()),
-            "recurring": finding.recurring,
-            "text": finding.text,  # JSON is data: never defused
-            "letter_url": letter_url,
-            "finding_url": f"{letter_url}#finding-{finding.position}",
-        }
+        letter_url = f"http://testserver{finding.inspection.get_absolute_url()}"
+        assert rows[f"{letter_url}#finding-{finding.position}"] == _json_row(finding)
+
+
+def _json_row(finding) -> dict:
+    """A finding's row in the JSON export, from the ORM's values."""
+    from inspections.models import Category, InspectionType
+
+    letter, council = finding.inspection, finding.inspection.authority
+    letter_url = f"http://testserver{letter.get_absolute_url()}"
+    return {
+        "council": council.name,
+        "gss_code": council.gss_code or None,
+        "dfe_la_code": council.la_code or None,
+        "region": council.region,
+        "letter_date": letter.letter_date.isoformat(),
+        "inspection_type": letter.inspection_type,
+        "inspection_type_label": dict(InspectionType.choices).get(
+            letter.inspection_type, letter.inspection_type
+        ),
+        "category": finding.category,
+        "category_label": dict(Category.choices)[finding.category],
+        "heading": finding.heading,
+        "themes": sorted(theme.name for theme in finding.themes.all()),
+        "recurring": finding.recurring,
+        "text": finding.text,  # JSON is data: never defused
+        "letter_url": letter_url,
+        "finding_url": f"{letter_url}#finding-{finding.position}",
+    }
+
+
+def _python_json(ids: list[int]) -> str:
+    """The JSON export as json.dumps wrote it of a dict a row, to compare against."""
+    from inspections.models import Finding
+
+    by_id = Finding.objects.select_related("inspection__authority").in_bulk(ids)
+    rows = [json.dumps(_json_row(by_id[pk]), ensure_ascii=False) for pk in ids]
+    return "[" + "".join(f"\n{row}," for row in rows).rstrip(",") + "\n]\n"
+
+
+@pytest.mark.parametrize("chunk", [1000, 3])
+def test_the_json_is_byte_for_byte_what_json_dumps_wrote_of_each_row(
+    client, awkward_findings, chunk, monkeypatch
+):
+    monkeypatch.setattr(exports, "EXPORT_CHUNK", chunk)
+    response = client.get(reverse("inspections:finding-export-json"))
+    body = b"".join(response.streaming_content).decode("utf-8")
+    ids = exports.export_ids(QueryDict())
+
+    assert body == _python_json(ids)
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_an_export_of_nothing_is_an_empty_file_of_its_kind(client, name):
+    response = client.get(f"{reverse(name)}?q=nothingmatchesthis")
+    body = b"".join(response.streaming_content).decode("utf-8")
+
+    if name.endswith("json"):
+        assert body == "[\n]\n"
+    else:
+        assert body == "\ufeff" + ",".join(exports.EXPORT_COLUMNS) + "\r\n"
+
+
+# As COPY writes them: "\n" ends a line; an empty string is never a cell (NULL is).
+@pytest.mark.parametrize(
+    "copied",
+    [
+        b"a,b\n",
+        b'a,"b\nc"\n"d ""e""\n",f\n',
+        b'"x\r\ny",z\n,""""\n',
+        b"",
+    ],
+)
+def test_copy_line_ends_become_csv_writer_s_and_breaks_inside_cells_stay(copied):
+    rows = list(csv.reader(io.StringIO(copied.decode(), newline="")))
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+
+    assert exports._crlf(copied) == out.getvalue().encode()
