@@ -25,10 +25,16 @@ from inspections.models import Authority, InspectionType, JudgementArea
 LETTERS_PER_PAGE = 20
 
 
-def letters_page(authority: Authority, *, asked: str | None) -> tuple[Page, list[Notice]]:
+def letters_page(
+    authority: Authority, *, asked: str | None, count: int
+) -> tuple[Page, list[Notice]]:
     """The page `asked` (the raw `?page=`) of the council's letters, newest first, each with
-    its counts; a number out of range gives the nearest page, with a notice saying so."""
+    its counts; a number out of range gives the nearest page, with a notice saying so.
+
+    `count` is the council's number of letters as its overview counted them (the same
+    data version): the page is then read in one statement, not a COUNT and the page."""
     paginator = Paginator(selectors.authority_letters(authority), LETTERS_PER_PAGE)
+    paginator.count = count  # a cached_property, given rather than counted
     number, notices = page_number(asked, paginator.num_pages)
     page = paginator.page(number)
     page.object_list = list(selectors.with_finding_counts(page.object_list))

@@ -190,7 +190,9 @@ def authority_list(request):
 def authority_detail(request, slug: str):
     authority = get_object_or_404(Authority, slug=slug)
     overview = authority_page.overview(authority)
-    letters, notices = authority_page.letters_page(authority, asked=request.GET.get("page"))
+    letters, notices = authority_page.letters_page(
+        authority, asked=request.GET.get("page"), count=overview.summary.letters
+    )
     context = {
         "authority": authority,
         "summary": overview.summary,

@@ -13,6 +13,7 @@ from inspections import authority_page, routers, selectors
 from inspections.models import Category
 from inspections.themes import tagging
 from tests.factories import AuthorityFactory, FindingFactory, InspectionFactory, ReportFactory
+from tests.test_bounds import count_store  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +110,22 @@ def test_the_council_page_costs_the_same_queries_at_5_and_150_letters(client):
 
     # 10 for the page, and one replay check of the replica the tests configure (a mirror).
     assert queries[0] == queries[1] <= 11
+
+
+def test_once_counted_a_council_page_reads_its_page_of_letters_in_one_statement(
+    client,
+    count_store,  # noqa: F811
+):
+    council = council_with_letters("counted", 45)
+    client.get(council.get_absolute_url())  # counts its overview, letters included
+
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(council.get_absolute_url(), {"page": 3}).content.decode()
+
+    letters = [query for query in captured if '"inspections_inspection"' in query["sql"]]
+    assert len(letters) == 1 and "COUNT(*) AS" not in letters[0]["sql"]
+    # The pages still number the council's 46 letters, from the overview's count.
+    assert "Page 3 of 3" in html and len(letter_dates(html)) == 6
 
 
 def test_the_council_page_weighs_the_same_at_60_and_150_letters_over_the_same_years(client):

@@ -142,7 +142,7 @@ def render(source: str, **context) -> str:
 
 def page_context(council, page: str | None) -> dict:
     overview = authority_page.overview(council)
-    letters, _ = authority_page.letters_page(council, asked=page)
+    letters, _ = authority_page.letters_page(council, asked=page, count=overview.summary.letters)
     return {
         "authority": council,
         "summary": overview.summary,
