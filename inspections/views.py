@@ -12,7 +12,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
-from inspections import authority_page, browse, exports, grades, selectors
+from inspections import authority_page, browse, council_list, exports, grades, selectors
 from inspections.caching import cached_page
 from inspections.models import Authority, Inspection, SourceDocument, Theme
 from inspections.themes.rules import rule_lines
@@ -182,7 +182,7 @@ def letter_original(request, pk: int):
 @cached_page
 def authority_list(request):
     return render(
-        request, "inspections/authority_list.html", {"authorities": selectors.authorities()}
+        request, "inspections/authority_list.html", {"authorities": council_list.council_rows()}
     )
 
 
