@@ -1,6 +1,6 @@
 """The code before against this checkout, page by page, on the same database, interleaved.
 
-Starts two servers as bench/run.py does (gunicorn, one sync worker, DJANGO_PAGE_CACHE=0):
+Starts two servers with bench/run.py's start_gunicorn (one sync worker, DJANGO_PAGE_CACHE=0):
 A on another checkout (`--before`, e.g. a worktree of main) and B on this one, both on the
 database `--database-url` names (a copy of a benchmark database: neither writes to it).
 Each round asks every page of A and of B, one request at a time, A first in odd rounds
@@ -19,42 +19,11 @@ the councils list and the letter in the middle of the archive; `--path` adds oth
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import psycopg
-from run import HOST, PROJECT_BIN, REPO_ROOT, fetch, free_port, percentile, stop, wait_until_up
-
-
-def start(checkout: Path, database_url: str, port: int, log: Path) -> subprocess.Popen:
-    """`checkout`'s code on one sync worker, its page cache off: bench/run.py's set-up."""
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_PAGE_CACHE": "0",
-        "PYTHONPATH": str(checkout),  # its own modules, never this checkout's
-    }
-    command = [
-        str(PROJECT_BIN / "gunicorn"),
-        "config.wsgi:application",
-        "--chdir",
-        str(checkout),
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        "1",
-        "--timeout",
-        "600",
-    ]
-    with log.open("ab") as handle:
-        return subprocess.Popen(
-            command, cwd=checkout, env=environment, stdout=handle, stderr=subprocess.STDOUT
-        )
+from run import HOST, REPO_ROOT, fetch, free_port, percentile, start_gunicorn, stop, wait_until_up
 
 
 def default_paths(database_url: str) -> list[str]:
@@ -96,7 +65,7 @@ def main() -> None:
     log.parent.mkdir(exist_ok=True)
     ports = {side: free_port() for side in sides}
     servers = {
-        side: start(checkout, args.database_url, ports[side], log)
+        side: start_gunicorn(args.database_url, ports[side], log, checkout=checkout)
         for side, checkout in sides.items()
     }
     try:
