@@ -246,7 +246,7 @@ def test_a_theme_recurs_when_it_is_a_weakness_in_more_than_one_letter():
 
     assert [item.theme.slug for item in recurring] == [SUPERVISION]
     assert recurring[0].years == [2015, 2019]
-    assert [entry.inspection for entry in recurring[0].latest_letters] == [early, late]
+    assert [entry.inspection_id for entry in recurring[0].latest_letters] == [early.pk, late.pk]
     assert not recurring[0].raised_before
 
 
