@@ -34,6 +34,11 @@ def _grade(grade: str) -> str:
     return f'<span class="grade grade-{escape(grade)}">{escape(grades.grade_label(grade))}</span>'
 
 
+def _grade_or(grade: str, ungraded: str) -> str:
+    """The grade's badge, or `ungraded` (markup) where no report has graded it."""
+    return ungraded if grade == grades.NO_GRADE else _grade(grade)
+
+
 # --- The councils list (authority_list.html) -----------------------------------------------
 
 _AUTHORITY_ROW = """
@@ -70,9 +75,7 @@ def authority_rows(authorities) -> SafeString:
                 letter_url=letter_url.format(authority.latest_id),
                 iso_date=latest.format("Y-m-d"),
                 short_date=latest.format("j M Y"),
-                grade=_grade(authority.latest_grade)
-                if authority.latest_grade != grades.NO_GRADE
-                else '<span class="muted">no report</span>',
+                grade=_grade_or(authority.latest_grade, '<span class="muted">no report</span>'),
             )
         )
     return mark_safe("".join(rows))
@@ -104,9 +107,7 @@ def council_year_rows(years, *, slug: str, letters_url: str) -> SafeString:
                 letters=f'<a href="{link}{year.year}">{year.letters}</a>' if year.letters else "0",
                 types=", ".join(f"{count} {escape(label.lower())}" for label, count in year.types),
                 priority_action=year.priority_action,
-                grade=_grade(year.overall_grade)
-                if year.overall_grade != grades.NO_GRADE
-                else '<span class="muted">no report yet</span>',
+                grade=_grade_or(year.overall_grade, '<span class="muted">no report yet</span>'),
             )
         )
     return mark_safe("".join(rows))
