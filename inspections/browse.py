@@ -26,6 +26,7 @@ from inspections.facets import (
     LETTER_FACETS,
     Facet,
     facet_counts,
+    narrows,
     too_many_to_count,
     without_query,
 )
@@ -273,16 +274,23 @@ def _facet_counts(filterset, data: QueryDict, queryset, specs, scale: Scale) -> 
     # sampled ones) may share one Redis.
     limit = settings.FACET_EXACT_COUNT_LIMIT
     model = queryset.model._meta.label_lower
-    if any(data.getlist(name) for name in data if name not in ("page", "sort")):
+    if narrows(data):
         if not _past_first_page(data):
             return count()
         # As the window of the best of the newest (BestOfNewest): a reader on page 2 goes
         # on to page 3, and every page shows the same counts, a common word's sampled
-        # ones costing 0.1 to 0.3 s at 100,000 letters. Under the query string without
-        # the page (hashed: words can be long), once a data version.
-        query = hashlib.sha256(without_query(data).encode()).hexdigest()
-        return cached_counts(f"facets:{model}:{limit}:past_first_page:{query}", count)
+        # ones costing 0.1 to 0.3 s at 100,000 letters. Once a data version.
+        return cached_counts(f"facets:past_first_page:{_results_key(queryset, data)}", count)
     return cached_counts(f"facets:{model}:{limit}:{without_query(data)}", count)
+
+
+def _results_key(queryset, data: QueryDict) -> str:
+    """What names a query's results for what is kept of them: the model, the count limit
+    (which decides what is listed; servers set differently may share one Redis) and every
+    filter but the page (canonical, in the order given: one key for one query string),
+    hashed, as words can be long."""
+    named = f"{queryset.model._meta.label_lower}:{settings.FACET_EXACT_COUNT_LIMIT}:"
+    return hashlib.sha256((named + without_query(data)).encode()).hexdigest()
 
 
 def _past_first_page(data: QueryDict) -> bool:
@@ -353,12 +361,7 @@ def _in_order(
     cleaned = filterset.form.cleaned_data
     by_relevance = (cleaned.get("sort") or "relevance") == "relevance"
     if estimated and by_relevance and normalise_query(cleaned.get("q")):
-        # The results named by model, the count limit (which decides what is listed) and
-        # every filter (canonical, in the order given: one key for one query string).
-        key = hashlib.sha256(
-            f"{results.model._meta.label_lower}:{settings.FACET_EXACT_COUNT_LIMIT}:"
-            f"{without_query(data if data is not None else filterset.data)}".encode()
-        ).hexdigest()
+        key = _results_key(results, data if data is not None else filterset.data)
         return BestOfNewest(
             filterset.qs, newest_field, scale.listed, rows=results, since=since, kept_as=key
         )

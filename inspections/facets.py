@@ -246,7 +246,7 @@ def facet_counts(
     counts: dict[str, list[tuple[str, str, int]]] = {}
     estimated: set[str] = set()
     for key, (others, group) in list(groups.items()):
-        if _narrows(others) or queryset.query.where:
+        if narrows(others) or queryset.query.where:
             continue
         # A facet whose own filter is the only one chosen counts the whole table: the same
         # counts for every page that chooses one value of it (a theme filter's theme facet,
@@ -305,7 +305,7 @@ def facet_counts(
     ]
 
 
-def _narrows(data: QueryDict) -> bool:
+def narrows(data: QueryDict) -> bool:
     """Whether the (canonical) query string `data` leaves out any row: any filter but the
     order and the page."""
     return any(
