@@ -49,7 +49,7 @@ FEW_MATCHES = 5_000  # a search's matches; fewer are listed from the search inde
 
 @dataclass(frozen=True)
 class Scale:
-    """How a page copes with more results than it can count exactly (see facets.py)."""
+    """How a page copes with more results than it can count exactly (see facets/estimates.py)."""
 
     # Rows of the table the estimated counts are made on.
     sample_rows: int

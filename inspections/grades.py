@@ -108,8 +108,9 @@ def grade_periods(area: str) -> QuerySet:
     the council's next report to grade `area` (None: still current).
 
     Rows `authority_id`, `since`, `until`, `grade`: a few hundred. Counting findings by the
-    grade at the time joins these on council and date (facets.py), one hash probe a finding,
-    where `grade_at_time_of_finding()` runs a subquery for each finding (a second a million).
+    grade at the time joins these on council and date (facets/counting_sql.py), one hash
+    probe a finding, where `grade_at_time_of_finding()` runs a subquery for each finding (a
+    second a million).
     Two reports on one day: the later id holds from that day, as `latest_grade` orders them.
     """
     return (

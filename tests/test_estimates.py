@@ -14,9 +14,11 @@ from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
 
-from inspections import browse, facets
+from inspections import browse
 from inspections.best_of_newest import BestOfNewest
 from inspections.browse import browse_findings, browse_letters
+from inspections.facets import estimates
+from inspections.facets.specs import Facet, FacetValue
 from inspections.importer import import_paths
 from inspections.models import Finding
 from tests.conftest import SEED_DIR
@@ -108,7 +110,7 @@ def test_the_export_holds_what_the_estimated_page_lists(client, seeds, estimatin
 
 def test_an_overestimate_falls_back_to_exact_counts(seeds, monkeypatch):
     # The planner guesses many, the sample finds few: count them exactly after all.
-    monkeypatch.setattr(facets, "estimated_rows", lambda queryset: 10**9)
+    monkeypatch.setattr(estimates, "estimated_rows", lambda queryset: 10**9)
 
     result = browse_findings(QueryDict("q=Worcestershire"))
 
@@ -120,7 +122,7 @@ def test_with_no_limit_every_count_is_exact_and_every_result_listed(
     client, seeds, settings, monkeypatch
 ):
     # The planner expects more than any limit, as for a common word at 100,000 letters.
-    monkeypatch.setattr(facets, "estimated_rows", lambda queryset: 10**9)
+    monkeypatch.setattr(estimates, "estimated_rows", lambda queryset: 10**9)
     monkeypatch.setattr(browse, "FINDINGS_SCALE", browse.Scale(sample_rows=40_000, listed=6))
     settings.FACET_EXACT_COUNT_LIMIT = 10**12
     counted_exactly = browse_findings(QueryDict("q=assessment"))
@@ -147,7 +149,7 @@ def test_sampled_counts_are_scaled_by_the_tables_rows_over_the_samples():
         cursor.execute("INSERT INTO sample_me SELECT generate_series(1, 100000)")
         cursor.execute("ANALYZE sample_me")
 
-    sample = facets.table_sample("sample_me", sample_rows=5_000)
+    sample = estimates.table_sample("sample_me", sample_rows=5_000)
 
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM sample_me {sample.clause}")
@@ -162,7 +164,7 @@ def test_sampled_counts_are_scaled_by_the_tables_rows_over_the_samples():
     [(0, 0), (7, 7), (99, 99), (1_234, 1_200), (39_648, 40_000), (726_113, 730_000)],
 )
 def test_estimates_are_rounded_to_two_significant_figures(count, shown):
-    assert facets.about(count) == shown
+    assert estimates.about(count) == shown
 
 
 @pytest.mark.parametrize("window", [3, 8, 30])
@@ -186,12 +188,11 @@ def test_a_window_start_hint_never_changes_the_window(seeds, window):
 
 
 def test_the_page_hints_the_newest_years_that_likely_fill_the_window():
-    def year_facet(counts: dict[int, int]) -> facets.Facet:
+    def year_facet(counts: dict[int, int]) -> Facet:
         values = [
-            facets.FacetValue(str(year), str(year), count, False, "")
-            for year, count in counts.items()
+            FacetValue(str(year), str(year), count, False, "") for year, count in counts.items()
         ]
-        return facets.Facet("year", "Year", values, estimated=True)
+        return Facet("year", "Year", values, estimated=True)
 
     counts = {2021: 9_000, 2025: 4_000, 2024: 5_000, 2023: 6_000, 2022: 7_000}
 

@@ -10,8 +10,8 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from inspections import facets
 from inspections.browse import browse_findings, browse_letters
+from inspections.facets import counting, estimates
 from inspections.importer import import_paths
 from tests.conftest import SEED_DIR
 
@@ -47,7 +47,7 @@ def counts(result) -> tuple:
 @pytest.mark.parametrize("read", [browse_findings, browse_letters])
 def test_one_scan_counts_as_one_query_a_facet(seeds, monkeypatch, query, read):
     one_scan = read(QueryDict(query))
-    monkeypatch.setattr(facets, "_counts_in_one_scan", lambda *args: None)
+    monkeypatch.setattr(counting, "_counts_in_one_scan", lambda *args: None)
     a_query_each = read(QueryDict(query))
 
     assert counts(one_scan) == counts(a_query_each)
@@ -91,7 +91,7 @@ def test_a_sampled_group_found_few_is_counted_exactly(seeds, settings, monkeypat
     # counted exactly after all, and nothing is labelled an estimate.
     query = "q=assessment&region=North+West&category=development"
     exact = browse_findings(QueryDict(query))
-    monkeypatch.setattr(facets, "estimated_rows", lambda queryset: 10**9)
+    monkeypatch.setattr(estimates, "estimated_rows", lambda queryset: 10**9)
 
     result = browse_findings(QueryDict(query))
 

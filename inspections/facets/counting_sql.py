@@ -1,0 +1,251 @@
+"""The SQL that counts facets: one statement reading the results once for many counts
+(grouped_counts), on a sample of the table's pages if need be, scaled up; and the condition
+on the results' columns that keeps a chosen facet's rows (chosen_condition), for counting
+several groups of facets in that one scan.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable
+from functools import cache
+
+from django.db import connections, transaction
+from django.db.models import F, Func, IntegerField, Value
+from django.db.models.functions import Cast
+
+from inspections import grades
+from inspections.facets.estimates import Sample
+from inspections.facets.query_strings import as_param
+from inspections.facets.specs import FacetSpec, names_by_id
+
+
+def grouped_counts(
+    results,
+    specs: list[FacetSpec],
+    sample: Sample | None = None,
+    *,
+    groups: list[tuple[list[int], list[tuple[str, list]]]] | None = None,
+) -> tuple[dict[str, list[tuple[str, str, int]]], dict[int, int]]:
+    """(value, label, count) rows for each facet, and the rows counted by each group (by
+    its number; 0 without `groups`), in one statement.
+
+    The results are read once: GROUP BY GROUPING SETS counts the facets with one value a
+    row, and a facet with several (themes) joins its table to the same rows. With a
+    `sample`, the rows are those of a sample of the table's pages, and the counts are
+    scaled up to the whole table.
+
+    `groups` counts facets over different subsets of `results` in the same scan: each
+    (facet indexes, conditions) counts those facets over the rows meeting the conditions
+    (SQL on the results' columns, with their parameters). Without it, every facet is
+    counted over every row.
+    """
+    groups = groups or [(list(range(len(specs))), [])]
+    sql, params, sets = _facet_rows(results, specs, sample)
+    columns = [name for index in range(len(specs)) for name in (sets.get(index) or [f"v{index}"])]
+    parts = []
+    for number, (counted, conditions) in enumerate(groups):
+        part_sql, part_params = _group_part(number, specs, sets, counted, conditions)
+        parts.append(part_sql)
+        params += part_params
+    uses = len(parts) + sum(1 for spec in specs if spec.through)
+    # Read once, used by each count; inlined when used once (no tuples written aside).
+    materialized = "MATERIALIZED " if uses > 1 else ""
+    statement = f"WITH results AS {materialized}({sql}) " + " UNION ALL ".join(parts)
+    # A transaction only for the sample's SET LOCAL: an exact count alone needs no BEGIN
+    # and COMMIT, two round trips of a rare word's few milliseconds.
+    in_transaction = (
+        transaction.atomic(using=results.db) if sample is not None else contextlib.nullcontext()
+    )
+    with in_transaction, connections[results.db].cursor() as cursor:
+        if sample is not None:
+            # The planner expects the sample's matches to be many and would hash every
+            # letter or theme row to join them; a few thousand index look-ups are faster.
+            cursor.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    return _by_facet(rows, specs, columns, sample.scale if sample is not None else 1)
+
+
+def _group_part(
+    number: int,
+    specs: list[FacetSpec],
+    sets: dict[int, list[str]],
+    counted: list[int],
+    conditions: list[tuple[str, list]],
+) -> tuple[str, list]:
+    """The SELECTs counting the facets `counted` over the results meeting `conditions`.
+
+    Every row starts with the group's number, then a GROUPING flag for each facet (0 for
+    the one it counts, 1 elsewhere: the empty set's row, all 1, is the group's total), each
+    facet's value columns (NULL where not counted) and the count.
+    """
+    where = " AND ".join(f"({sql})" for sql, _ in conditions) or "TRUE"
+    params = [param for _, condition_params in conditions for param in condition_params]
+    single = [index for index in counted if index in sets]
+    names = [name for index in single for name in sets[index]]
+    flags = [f"GROUPING(v{index})" if index in single else "1" for index in range(len(specs))]
+    # Every value as text, so that the parts' columns line up (NULL where a part does not
+    # count a facet): the query string's values are text anyway.
+    selected = [
+        f"{name}::text" if index in single else "NULL::text"
+        for index in range(len(specs))
+        for name in (sets.get(index) or [f"v{index}"])
+    ]
+    grouping = ", ".join([*(f"({', '.join(sets[index])})" for index in single), "()"])
+    inner = ", ".join(names) or "1"
+    # Counted first by every value column together (one hash probe a row), then those few
+    # thousand counts summed by each facet: hashing every row once for each facet cost more
+    # than reading the rows.
+    statement = (
+        f"SELECT {number}, {', '.join(flags)}, {', '.join(selected)}, "
+        f"COALESCE(SUM(n), 0)::bigint FROM ("
+        f"SELECT {inner}, COUNT(*) AS n FROM results WHERE {where} GROUP BY {inner}"
+        f") AS counted GROUP BY GROUPING SETS ({grouping})"
+    )
+    all_params = list(params)
+    for index in counted:
+        if not specs[index].through:
+            continue
+        table, key, value = specs[index].through
+        flags_here = ["0" if other == index else "1" for other in range(len(specs))]
+        values = [
+            "NULL::text" if name != f"v{index}" else f"through.{value}::text"
+            for other in range(len(specs))
+            for name in (sets.get(other) or [f"v{other}"])
+        ]
+        statement += (
+            f" UNION ALL SELECT {number}, {', '.join(flags_here)}, {', '.join(values)}, "
+            f'COUNT(*) FROM results JOIN "{table}" AS through ON through.{key} = '
+            f"results.result_id WHERE {where} GROUP BY through.{value}"
+        )
+        all_params += params
+    return statement, all_params
+
+
+def _facet_rows(
+    results, specs: list[FacetSpec], sample: Sample | None
+) -> tuple[str, list, dict[int, list[str]]]:
+    """The results as SQL with a column for each facet's value (and label), and for each
+    facet counted by GROUPING SETS the columns of its set."""
+    columns: dict[str, object] = {}
+    sets: dict[int, list[str]] = {}
+    joins: list[tuple[str, list]] = []  # grades at the time: (LEFT JOIN ... ON ..., params)
+    joined_values: list[str] = []
+    # A facet through another table (themes) joins on it, and so does its chosen values'
+    # condition (chosen_condition).
+    if any(spec.through for spec in specs):
+        columns["result_id"] = F("pk")
+    for index, spec in enumerate(specs):
+        value = f"v{index}"
+        if spec.through:
+            continue
+        if spec.periods is not None:
+            columns[f"a{index}"] = F("authority_id")
+            columns[f"d{index}"] = F("letter_date")
+            periods_sql, periods_params = _periods_sql(spec.periods)
+            joins.append(
+                (
+                    f"LEFT JOIN ({periods_sql}) AS p{index} ON p{index}.authority_id = "
+                    f"results.a{index} AND results.d{index} >= p{index}.since AND "
+                    f"(p{index}.until IS NULL OR results.d{index} < p{index}.until)",
+                    list(periods_params),
+                )
+            )
+            joined_values.append(f"COALESCE(p{index}.grade, %s) AS {value}")
+            sets[index] = [value]
+            continue
+        if spec.expression is not None:
+            columns[value] = spec.expression()
+        elif spec.is_year:
+            # date_part()::int, not EXTRACT: EXTRACT gives a numeric, slower to hash.
+            columns[value] = Cast(
+                Func(Value("year"), F(spec.value_path), function="date_part"), IntegerField()
+            )
+        else:
+            columns[value] = F(spec.value_path)
+        sets[index] = [value]
+        if spec.label_path:
+            columns[f"l{index}"] = F(spec.label_path)
+            sets[index].append(f"l{index}")
+    if not columns:
+        columns["result_id"] = F("pk")
+    sql, params = results.values(**columns).query.sql_with_params()
+    if sample is not None:
+        sql = _sampled(sql, sample)
+    params = list(params)
+    if joins:
+        sql = f"SELECT results.*, {', '.join(joined_values)} FROM ({sql}) AS results " + " ".join(
+            join for join, _ in joins
+        )
+        params = [grades.NO_GRADE] * len(joined_values) + params
+        for _, join_params in joins:
+            params += join_params
+    return sql, params, sets
+
+
+@cache
+def _periods_sql(periods: Callable[[], object]) -> tuple[str, tuple]:
+    """A facet's grade periods as SQL: the same statement every time, compiled once a
+    process (compiling the window query was ~4% of a rare word's Python calls)."""
+    return periods().query.sql_with_params()
+
+
+def _by_facet(
+    rows, specs: list[FacetSpec], columns: list[str], scale: float
+) -> tuple[dict[str, list[tuple[str, str, int]]], dict[int, int]]:
+    by_facet: dict[str, list[tuple[str, str, int]]] = {spec.name: [] for spec in specs}
+    named = {spec.named: names_by_id(spec) for spec in specs if spec.named}  # one read each
+    totals: dict[int, int] = {}  # each group's rows
+    counted: dict[tuple[int, str], list] = {}  # (facet, value) -> [label, count]
+    for row in rows:
+        number, row = row[0], row[1:]
+        flags_row, values, count = row[: len(specs)], row[len(specs) : -1], row[-1]
+        if 0 not in flags_row:
+            totals[number] = round(count * scale)
+            continue
+        index = flags_row.index(0)
+        cells = dict(zip(columns, values, strict=True))
+        value, label = cells[f"v{index}"], cells.get(f"l{index}")
+        if specs[index].named is not None and value is not None:
+            value, label = named[specs[index].named].get(int(value), (None, None))
+        if value is None or value == "":
+            continue
+        counted.setdefault((index, as_param(value)), [label, 0])[1] += count
+    for (index, value), (label, count) in counted.items():
+        by_facet[specs[index].name].append((value, label, round(count * scale)))
+    return by_facet, totals
+
+
+def _sampled(sql: str, sample: Sample) -> str:
+    """The query reading its main table through TABLESAMPLE, which Django cannot express."""
+    # The table itself, not one of its columns ("EXTRACT(YEAR FROM "table"."column")").
+    # The first is the outer query's FROM: values() put no subquery before it.
+    sampled, found = re.subn(
+        rf'FROM "{re.escape(sample.table)}"(?=\s|$)',
+        lambda match: f"{match.group(0)} {sample.clause}",
+        sql,
+        count=1,
+    )
+    if not found:
+        raise ValueError(f"no FROM {sample.table} in the query to sample")
+    return sampled
+
+
+def chosen_condition(index: int, spec: FacetSpec, values: list[str]) -> tuple[str, list]:
+    """SQL on the results' columns (this module's own: v<index>, result_id) that holds for
+    the rows the facet's filter keeps, given its chosen values."""
+    if spec.named is not None:
+        names = names_by_id(spec)
+        ids = [pk for pk, (value, _) in names.items() if value in values]
+        if spec.through:
+            table, key, value = spec.through
+            return (
+                f'EXISTS (SELECT 1 FROM "{table}" AS chosen WHERE chosen.{key} = '
+                f"results.result_id AND chosen.{value} = ANY(%s))",
+                [ids],
+            )
+        return f"v{index} = ANY(%s)", [ids]
+    # As text, as the values are in the query string: true/false, 2021, a code.
+    return f"v{index}::text = ANY(%s)", [list(values)]
