@@ -23,7 +23,7 @@ from array import array
 from django.db import connections
 from django.db.models import F
 
-from inspections.caching import cached_counts
+from inspections.caching import cached_counts, kept_counts
 
 # The window's order, every column descending: relevance, then newest, then id.
 _ORDER = "window_rank DESC, window_date DESC, window_pk DESC"
@@ -75,12 +75,43 @@ class BestOfNewest:
             # newest found, ranked and sorted: 0.3 s for a common word at 100,000 letters),
             # whichever 20 it keeps. A reader past the first page pages on: the window's
             # order is kept, 4 bytes a result, and each further page is a slice of it.
-            typecode, kept = cached_counts(f"window:{self.window}:{self.kept_as}", self._every_id)
+            typecode, kept = cached_counts(self._kept_name, self._every_id)
             return array(typecode, kept)[start:stop].tolist()
         rows = self._select(
             "window_pk", "", [], _ORDER, "LIMIT %s OFFSET %s", [max(stop - start, 0), start]
         )
         return [pk for (pk,) in rows]
+
+    def numbered(self, stop: int) -> tuple[str, list]:
+        """SQL selecting results 0 to stop (at most the window) as rows (id, n), n their
+        place in order from 1, and its parameters: for a statement that reads the rows
+        themselves with them (the exports), not their ids and then the rows by id.
+
+        A window a reader paging on has kept is read from there (its 10,000 ids, one
+        parameter); otherwise the statement finds it, as `ids` does.
+        """
+        stop = min(stop, self.window)
+        kept = kept_counts(self._kept_name) if self.kept_as else None
+        if kept is not None:
+            typecode, packed = kept
+            ids = array(typecode, packed)[:stop]
+            # One string of ids: a list is quoted element by element, costing more than
+            # the statement's own work.
+            return (
+                "SELECT id, n FROM unnest(string_to_array(%s, ',')::bigint[])"
+                " WITH ORDINALITY AS kept (id, n)",
+                [",".join(map(str, ids))],
+            )
+        sql, params = self._window()
+        return (
+            f"{sql} SELECT window_pk, row_number() OVER (ORDER BY {_ORDER}) FROM window_rows"
+            f" ORDER BY {_ORDER} LIMIT %s",
+            [*params, stop],
+        )
+
+    @property
+    def _kept_name(self) -> str:
+        return f"window:{self.window}:{self.kept_as}"
 
     def _every_id(self) -> tuple[str, bytes]:
         """The window's ids in order, packed: 4 bytes an id where they fit, else 8."""

@@ -192,6 +192,15 @@ def cached_counts(name: str, compute: Callable[[], T]) -> T:
     return value
 
 
+def kept_counts(name: str):
+    """What `cached_counts` keeps under `name` for the archive as it is now, or None if
+    nothing is kept: never computed here (for a read that has a cheaper way than
+    computing it whole, such as an export reading a search's window with its rows)."""
+    outer = getattr(_counting, "version", None)
+    version = _version_for_cache() if outer is None else outer
+    return caches["counts"].get(f"{name}:{version.number}")
+
+
 _counting = threading.local()  # the version counts are being made for, in this thread
 
 

@@ -54,29 +54,27 @@ def letter_list(request):
     )
 
 
-# Exports read every row before the first byte only as ids (see inspections/exports.py): a bad
-# filter is a 400 and an unreachable database a 503 page, never a 200 with a cut file.
-# Should reading fail later, the exception leaves the generator: gunicorn then drops the
-# connection without the chunked body's last chunk, so the download fails visibly rather
-# than ending on a complete-looking file (and the JSON never gets its closing bracket).
+# Exports read every row before the first byte (see inspections/exports.py): a bad filter is
+# a 400 and an unreachable database a 503 page, never a 200 with a cut or empty file. The
+# file is then held in memory while the client takes it.
 
 
 def findings_csv(request):
     return _export(
-        request, exports.csv_chunks, extension="csv", content_type="text/csv; charset=utf-8"
+        request, exports.csv_file, extension="csv", content_type="text/csv; charset=utf-8"
     )
 
 
 def findings_json(request):
     return _export(
         request,
-        exports.json_chunks,
+        exports.json_file,
         extension="json",
         content_type="application/json; charset=utf-8",
     )
 
 
-def _export(request, body, *, extension: str, content_type: str):
+def _export(request, export, *, extension: str, content_type: str):
     # Each export holds a server thread for as long as its client takes to read it: only
     # EXPORT_CONCURRENCY at once in a process, so slow downloads leave threads for pages.
     slots = _export_slots(settings.EXPORT_CONCURRENCY)
@@ -89,7 +87,7 @@ def _export(request, body, *, extension: str, content_type: str):
         busy["Retry-After"] = "30"
         return busy
     try:
-        ids = exports.export_ids(request.GET)
+        body = export(request.GET, base_url=request.build_absolute_uri("/"))
     except exports.ExportInvalid as error:
         slots.release()
         return HttpResponseBadRequest(
@@ -98,10 +96,7 @@ def _export(request, body, *, extension: str, content_type: str):
     except BaseException:
         slots.release()
         raise
-    response = StreamingHttpResponse(
-        _Releasing(body(ids, base_url=request.build_absolute_uri("/")), slots.release),
-        content_type=content_type,
-    )
+    response = StreamingHttpResponse(_Releasing(body, slots.release), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{exports.export_name(extension)}"'
     return response
 
@@ -136,7 +131,8 @@ class _Releasing:
     def close(self):
         if not self.done:
             self.done = True
-            self.chunks.close()
+            if close := getattr(self.chunks, "close", None):  # a generator's
+                close()
             self.release()
 
 

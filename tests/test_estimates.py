@@ -7,7 +7,6 @@ ranks the right rows.
 """
 
 import datetime
-import json
 
 import pytest
 from django.db import connection
@@ -22,6 +21,7 @@ from inspections.facets.specs import Facet, FacetValue
 from inspections.importer import import_paths
 from inspections.models import Finding
 from tests.conftest import SEED_DIR
+from tests.test_exports import _python_csv, _python_json
 
 pytestmark = pytest.mark.django_db
 
@@ -95,17 +95,19 @@ def test_the_page_says_the_counts_are_estimates(client, seeds, estimating, monke
     assert '<span class="visually-hidden"> (estimate)</span>' in html
 
 
-def test_the_export_holds_what_the_estimated_page_lists(client, seeds, estimating, monkeypatch):
+@pytest.mark.parametrize("query", ["q=assessment", 'q="management oversight"', "q=children"])
+def test_the_exports_are_the_estimated_page_s_rows_byte_for_byte(
+    client, seeds, estimating, monkeypatch, query
+):
     monkeypatch.setattr(browse, "FINDINGS_SCALE", browse.Scale(sample_rows=40_000, listed=6))
-    params = {"q": "assessment"}
 
-    listed = browse_findings(QueryDict("q=assessment")).page.object_list
-    response = client.get(reverse("inspections:finding-export-json"), params)
-    rows = json.loads(b"".join(response.streaming_content))
+    listed = [finding.pk for finding in browse_findings(QueryDict(query)).page.object_list]
+    csv_file = client.get(f"{reverse('inspections:finding-export-csv')}?{query}")
+    json_file = client.get(f"{reverse('inspections:finding-export-json')}?{query}")
 
-    assert [row["finding_url"] for row in rows] == [
-        "http://testserver" + finding.get_absolute_url() for finding in listed
-    ]
+    assert listed  # 6, or fewer where fewer match
+    assert b"".join(csv_file.streaming_content).decode() == _python_csv(listed)
+    assert b"".join(json_file.streaming_content).decode() == _python_json(listed)
 
 
 def test_an_overestimate_falls_back_to_exact_counts(seeds, monkeypatch):

@@ -10,7 +10,7 @@ from django.db import OperationalError, close_old_connections, connection
 from django.http import QueryDict
 from django.urls import reverse
 
-from inspections import exports
+from inspections import browse, exports
 from tests.factories import FindingFactory, InspectionFactory
 from tests.test_outages import closed_port
 
@@ -38,36 +38,20 @@ def test_an_export_with_a_bad_filter_is_a_400_before_any_byte(client, findings, 
 
 
 @pytest.mark.parametrize("name", EXPORTS)
-def test_a_failure_mid_export_breaks_the_stream_and_never_ends_the_file(
-    client, findings, name, monkeypatch
-):
-    monkeypatch.setattr(exports, "EXPORT_CHUNK", 2)
-    chunk_reader = "_json_chunk" if name.endswith("json") else "_csv_chunk"
-    real_chunk = getattr(exports, chunk_reader)
-    calls = []
+def test_a_failure_reading_the_rows_is_the_503_page_not_a_200(client, findings, name, monkeypatch):
+    # The rows are read whole before the first byte: a connection lost while reading them
+    # is an error page, never the start of a file that then breaks off.
+    reader = "_json_rows" if name.endswith("json") else "_csv_lines"
 
-    def failing_chunk(*args):
-        calls.append(args)
-        if len(calls) == 2:
-            raise OperationalError("server closed the connection unexpectedly")
-        return real_chunk(*args)
+    def failing(*args):
+        raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(exports, chunk_reader, failing_chunk)
+    monkeypatch.setattr(exports, reader, failing)
     response = client.get(reverse(name))
-    assert response.status_code == 200  # the file had started: only breaking it can tell
-    received = []
-    with pytest.raises(OperationalError):
-        for part in response.streaming_content:
-            received.append(part)
 
-    text = b"".join(received).decode("utf-8-sig")
-    if name.endswith("json"):
-        # Rows may have gone out (a chunk at a time), never the closing bracket.
-        assert text.startswith("[") and not text.rstrip().endswith("]")
-        with pytest.raises(json.JSONDecodeError):
-            json.loads(text)
-    else:
-        assert len(list(csv.reader(io.StringIO(text)))) < 1 + len(findings)
+    assert response.status_code == 503
+    assert not response.streaming
+    assert "The archive is briefly unavailable" in response.content.decode()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -89,19 +73,17 @@ def test_an_export_begun_while_the_database_is_down_is_a_503_not_an_empty_200(cl
 
 
 @pytest.mark.parametrize("name", EXPORTS)
-def test_an_export_reads_rows_a_chunk_at_a_time_in_a_few_queries(
-    client, findings, name, monkeypatch, django_assert_max_num_queries
+def test_an_export_reads_its_rows_in_one_statement(
+    client, findings, name, django_assert_max_num_queries
 ):
-    monkeypatch.setattr(exports, "EXPORT_CHUNK", 2)
-    # The ids, then 3 chunks of 2, one statement a chunk (the CSV's a COPY): rows with
-    # their themes.
-    with django_assert_max_num_queries(2 + 3) as captured:
+    # The planner's estimate of the results, then one statement: the rows chosen and read
+    # with their themes (the CSV's a COPY).
+    with django_assert_max_num_queries(2) as captured:
         response = client.get(reverse(name))
         body = b"".join(response.streaming_content).decode("utf-8-sig")
 
-    chunks = [query for query in captured.captured_queries if "chosen" in query["sql"]]
-    assert len(chunks) == 3
-    assert all(query["sql"].startswith("COPY") == name.endswith("csv") for query in chunks)
+    [statement] = [query for query in captured.captured_queries if "chosen" in query["sql"]]
+    assert statement["sql"].startswith("COPY") == name.endswith("csv")
     if name.endswith("json"):
         rows = json.loads(body)
     else:
@@ -226,32 +208,37 @@ def _python_csv(ids: list[int]) -> str:
     return "\ufeff" + out.getvalue()
 
 
-@pytest.mark.parametrize("chunk", [1000, 3])
-def test_the_csv_is_byte_for_byte_a_plain_python_rendering_of_its_rows(
-    client, awkward_findings, chunk, monkeypatch
-):
-    monkeypatch.setattr(exports, "EXPORT_CHUNK", chunk)  # chunk ends fall mid-file too
-    response = client.get(reverse("inspections:finding-export-csv"))
-    body = b"".join(response.streaming_content).decode("utf-8")
-    ids = exports.export_ids(QueryDict())
+def _listed(query: str = "") -> list[int]:
+    """The ids the findings page lists for this query string, page after page."""
+    data = QueryDict(query, mutable=True)
+    ids = []
+    for number in browse.browse_findings(data).page.paginator.page_range:
+        data["page"] = str(number)
+        ids += [finding.pk for finding in browse.browse_findings(data).page.object_list]
+    return ids
 
-    assert len(ids) == len(AWKWARD_TEXTS)
+
+# Every letter of the fixture has the same date: the order's later keys (the id) decide,
+# and a search's ranks tie too.
+ORDERS = ["", "sort=oldest", "q=text", "q=text&sort=oldest", "category=strength&sort=newest"]
+
+
+@pytest.mark.parametrize("query", ORDERS)
+def test_the_csv_is_byte_for_byte_a_plain_python_rendering_of_the_page_s_rows(
+    client, awkward_findings, query
+):
+    response = client.get(f"{reverse('inspections:finding-export-csv')}?{query}")
+    body = b"".join(response.streaming_content).decode("utf-8")
+    ids = _listed(query)
+
+    assert len(ids) == len(AWKWARD_TEXTS) if not query else len(ids) > 2
     assert body == _python_csv(ids)
     # And a CSV reader gets the text back, defused where a spreadsheet would run it.
     rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
     texts = {row["finding_url"].rsplit("-", 1)[1]: row["text"] for row in rows}
     for finding in awkward_findings:
-        assert texts[str(finding.position)] == exports.spreadsheet_safe(finding.text)
-
-
-def test_a_finding_deleted_after_the_ids_were_read_is_left_out_of_the_csv(awkward_findings):
-    ids = exports.export_ids(QueryDict())
-    gone = awkward_findings[3].pk
-    awkward_findings[3].delete()
-
-    body = "".join(exports.csv_chunks(ids, base_url="http://testserver/"))
-
-    assert body == _python_csv([pk for pk in ids if pk != gone])
+        if finding.pk in ids:
+            assert texts[str(finding.position)] == exports.spreadsheet_safe(finding.text)
 
 
 def test_the_json_rows_are_the_letters_and_findings_values_as_they_are(client, awkward_findings):
@@ -300,16 +287,16 @@ def _python_json(ids: list[int]) -> str:
     return "[" + "".join(f"\n{row}," for row in rows).rstrip(",") + "\n]\n"
 
 
+@pytest.mark.parametrize("query", ORDERS)
 @pytest.mark.parametrize("chunk", [1000, 3])
 def test_the_json_is_byte_for_byte_what_json_dumps_wrote_of_each_row(
-    client, awkward_findings, chunk, monkeypatch
+    client, awkward_findings, chunk, query, monkeypatch
 ):
-    monkeypatch.setattr(exports, "EXPORT_CHUNK", chunk)
-    response = client.get(reverse("inspections:finding-export-json"))
+    monkeypatch.setattr(exports, "EXPORT_CHUNK", chunk)  # chunk ends fall mid-file too
+    response = client.get(f"{reverse('inspections:finding-export-json')}?{query}")
     body = b"".join(response.streaming_content).decode("utf-8")
-    ids = exports.export_ids(QueryDict())
 
-    assert body == _python_json(ids)
+    assert body == _python_json(_listed(query))
 
 
 @pytest.mark.parametrize("name", EXPORTS)
