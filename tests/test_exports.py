@@ -40,15 +40,23 @@ def test_an_export_with_a_bad_filter_is_a_400_before_any_byte(client, findings, 
 @pytest.mark.parametrize("name", EXPORTS)
 def test_a_failure_reading_the_rows_is_the_503_page_not_a_200(client, findings, name, monkeypatch):
     # The rows are read whole before the first byte: a connection lost while reading them
-    # is an error page, never the start of a file that then breaks off.
-    reader = "_json_rows" if name.endswith("json") else "_csv_lines"
+    # (the JSON's midway, after a first chunk of rows) is an error page, never the start
+    # of a file that then breaks off.
+    monkeypatch.setattr(exports, "EXPORT_CHUNK", 2)
+    reader = "_json_objects" if name.endswith("json") else "_csv_lines"
+    real = getattr(exports, reader)
+    calls = []
 
     def failing(*args):
-        raise OperationalError("server closed the connection unexpectedly")
+        calls.append(args)
+        if len(calls) == 2 or reader == "_csv_lines":
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(*args)
 
     monkeypatch.setattr(exports, reader, failing)
     response = client.get(reverse(name))
 
+    assert calls
     assert response.status_code == 503
     assert not response.streaming
     assert "The archive is briefly unavailable" in response.content.decode()
@@ -315,6 +323,7 @@ def test_an_export_of_nothing_is_an_empty_file_of_its_kind(client, name):
     "copied",
     [
         b"a,b\n",
+        b'"a, ""b""",c\nd,"e,f"\n',
         b'a,"b\nc"\n"d ""e""\n",f\n',
         b'"x\r\ny",z\n,""""\n',
         b"",
@@ -325,4 +334,4 @@ def test_copy_line_ends_become_csv_writer_s_and_breaks_inside_cells_stay(copied)
     out = io.StringIO()
     csv.writer(out).writerows(rows)
 
-    assert exports._crlf(copied) == out.getvalue().encode()
+    assert exports._crlf(copied, len(rows)) == out.getvalue().encode()
