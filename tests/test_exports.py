@@ -43,13 +43,13 @@ def test_a_failure_reading_the_rows_is_the_503_page_not_a_200(client, findings, 
     # (the JSON's midway, after a first chunk of rows) is an error page, never the start
     # of a file that then breaks off.
     monkeypatch.setattr(exports, "EXPORT_CHUNK", 2)
-    reader = "_json_objects" if name.endswith("json") else "_csv_lines"
+    reader = "_json_objects" if name.endswith("json") else "_copied_lines"
     real = getattr(exports, reader)
     calls = []
 
     def failing(*args):
         calls.append(args)
-        if len(calls) == 2 or reader == "_csv_lines":
+        if len(calls) == 2 or reader == "_copied_lines":
             raise OperationalError("server closed the connection unexpectedly")
         return real(*args)
 
@@ -232,9 +232,11 @@ ORDERS = ["", "sort=oldest", "q=text", "q=text&sort=oldest", "category=strength&
 
 
 @pytest.mark.parametrize("query", ORDERS)
+@pytest.mark.parametrize("piece", [256 * 1024, 5])
 def test_the_csv_is_byte_for_byte_a_plain_python_rendering_of_the_page_s_rows(
-    client, awkward_findings, query
+    client, awkward_findings, query, piece, monkeypatch
 ):
+    monkeypatch.setattr(exports, "SEND_PIECE", piece)  # pieces end mid-line, mid-cell too
     response = client.get(f"{reverse('inspections:finding-export-csv')}?{query}")
     body = b"".join(response.streaming_content).decode("utf-8")
     ids = _listed(query)
@@ -329,9 +331,14 @@ def test_an_export_of_nothing_is_an_empty_file_of_its_kind(client, name):
         b"",
     ],
 )
-def test_copy_line_ends_become_csv_writer_s_and_breaks_inside_cells_stay(copied):
+@pytest.mark.parametrize("piece", [256 * 1024, 3])
+def test_copy_line_ends_become_csv_writer_s_and_breaks_inside_cells_stay(
+    copied, piece, monkeypatch
+):
+    monkeypatch.setattr(exports, "SEND_PIECE", piece)
     rows = list(csv.reader(io.StringIO(copied.decode(), newline="")))
     out = io.StringIO()
     csv.writer(out).writerows(rows)
 
-    assert exports._crlf(copied, len(rows)) == out.getvalue().encode()
+    pieces = exports._csv_pieces(b"", bytearray(copied), len(rows))
+    assert b"".join(pieces) == out.getvalue().encode()
