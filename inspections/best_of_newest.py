@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 from array import array
+from collections.abc import Sequence
 
 from django.db import connections
 from django.db.models import F
@@ -44,16 +45,11 @@ class BestOfNewest:
         since: datetime.date | None = None,
         kept_as: str = "",
     ):
-        newest = ranked.order_by(f"-{newest_field}", "-pk")
-        self.candidates = newest.values(
-            window_pk=F("pk"), window_rank=F("rank"), window_date=F(newest_field)
-        )[:window]
-        # The same window, if the matches dated `since` or later fill it.
-        self.recent = None
-        if since is not None:
-            self.recent = newest.filter(**{f"{newest_field}__gte": since}).values(
-                window_pk=F("pk"), window_rank=F("rank"), window_date=F(newest_field)
-            )[:window]
+        self.newest = ranked.order_by(f"-{newest_field}", "-pk")
+        self.newest_field = newest_field
+        # Where the newest matches likely start: the window is read from the matches dated
+        # then or later, if they fill it.
+        self.since = since
         # What a slice loads for each result listed (the page's paginator slices it).
         self.rows = rows.order_by() if rows is not None else None
         self.window = window
@@ -82,32 +78,31 @@ class BestOfNewest:
         )
         return [pk for (pk,) in rows]
 
-    def numbered(self, stop: int) -> tuple[str, list]:
-        """SQL selecting results 0 to stop (at most the window) as rows (id, n), n their
-        place in order from 1, and its parameters: for a statement that reads the rows
-        themselves with them (the exports), not their ids and then the rows by id.
+    def numbered(self, stop: int, *, carrying: Sequence[str] = ()) -> tuple[str, list]:
+        """SQL selecting results 0 to stop (at most the window) as rows (id, n, *carrying),
+        n their place in order from 1, then the fields named, and its parameters: for a
+        statement that reads the results themselves (the exports), not their ids first.
 
-        A window a reader paging on has kept is read from there (its 10,000 ids, one
-        parameter); otherwise the statement finds it, as `ids` does.
+        The fields come with the window: each match's row is read anyway, to test it for
+        the words, rather than read again by id. The window is found afresh (see
+        `kept_ids` for one a reader kept).
         """
-        stop = min(stop, self.window)
-        kept = kept_counts(self._kept_name) if self.kept_as else None
-        if kept is not None:
-            typecode, packed = kept
-            ids = array(typecode, packed)[:stop]
-            # One string of ids: a list is quoted element by element, costing more than
-            # the statement's own work.
-            return (
-                "SELECT id, n FROM unnest(string_to_array(%s, ',')::bigint[])"
-                " WITH ORDINALITY AS kept (id, n)",
-                [",".join(map(str, ids))],
-            )
-        sql, params = self._window()
+        sql, params = self._window(carrying)
+        carried = "".join(f", window_{name}" for name in carrying)
         return (
-            f"{sql} SELECT window_pk, row_number() OVER (ORDER BY {_ORDER}) FROM window_rows"
-            f" ORDER BY {_ORDER} LIMIT %s",
-            [*params, stop],
+            f"{sql} SELECT window_pk, row_number() OVER (ORDER BY {_ORDER}){carried}"
+            f" FROM window_rows ORDER BY {_ORDER} LIMIT %s",
+            [*params, min(stop, self.window)],
         )
+
+    def kept_ids(self, stop: int) -> list[int] | None:
+        """The ids of results 0 to stop (at most the window), in order, if a reader paging
+        on has kept the window (see `ids`); None if not: never found here."""
+        kept = kept_counts(self._kept_name) if self.kept_as else None
+        if kept is None:
+            return None
+        typecode, packed = kept
+        return array(typecode, packed)[: min(stop, self.window)].tolist()
 
     @property
     def _kept_name(self) -> str:
@@ -148,19 +143,28 @@ class BestOfNewest:
 
     def _select(self, columns, where, where_params, order, limit, limit_params) -> list[tuple]:
         sql, params = self._window()
-        with connections[self.candidates.db].cursor() as cursor:
+        with connections[self.newest.db].cursor() as cursor:
             cursor.execute(
                 f"{sql} SELECT {columns} FROM window_rows {where} ORDER BY {order} {limit}",
                 [*params, *where_params, *limit_params],
             )
             return cursor.fetchall()
 
-    def _window(self) -> tuple[str, list]:
-        """A WITH clause naming the window `window_rows`."""
-        every_sql, every_params = self.candidates.query.sql_with_params()
-        if self.recent is None:
+    def _window(self, carrying: Sequence[str] = ()) -> tuple[str, list]:
+        """A WITH clause naming the window `window_rows`: window_pk, window_rank and
+        window_date, and each field of `carrying` as window_<field>."""
+        columns = {
+            "window_pk": F("pk"),
+            "window_rank": F("rank"),
+            "window_date": F(self.newest_field),
+            **{f"window_{name}": F(name) for name in carrying},
+        }
+        every = self.newest.values(**columns)[: self.window]
+        every_sql, every_params = every.query.sql_with_params()
+        if self.since is None:
             return f"WITH window_rows AS ({every_sql})", list(every_params)
-        recent_sql, recent_params = self.recent.query.sql_with_params()
+        recent = self.newest.filter(**{f"{self.newest_field}__gte": self.since})
+        recent_sql, recent_params = recent.values(**columns)[: self.window].query.sql_with_params()
         # The count is an InitPlan, run once: the branch whose condition is false is a
         # one-time filter, never read.
         full = "(SELECT COUNT(*) FROM recent) >= %s"

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from contextlib import nullcontext
+from dataclasses import dataclass
 from json.encoder import encode_basestring
 
 from django.db import connections
@@ -87,10 +88,33 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def chosen_rows(data: QueryDict) -> tuple[str, list]:
-    """SQL selecting the findings the page lists for this query string, at most
-    EXPORT_ROW_LIMIT, as rows (id, n), n their place in the page's order from 1, and its
-    parameters (positional); ExportInvalid if the query string cannot be used."""
+# A finding's fields the cells are made of (`f` in `_rows`).
+ROW_FIELDS = (
+    "category",
+    "heading",
+    "position",
+    "text",
+    "recurring",
+    "inspection_id",
+    "authority_id",
+    "letter_date",
+    "inspection_type",
+)
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """SQL selecting the findings an export holds, numbered in order from 1: rows (id, n),
+    or with `carries_rows` (id, n, *ROW_FIELDS); and its parameters (positional)."""
+
+    sql: str
+    params: list
+    carries_rows: bool = False
+
+
+def chosen_rows(data: QueryDict) -> Chosen:
+    """The findings the page lists for this query string, at most EXPORT_ROW_LIMIT, in its
+    order; ExportInvalid if the query string cannot be used."""
     filterset = FindingFilter(data, queryset=Finding.objects.all())
     if not filterset.is_valid():
         raise ExportInvalid({name: list(texts) for name, texts in filterset.errors.items()})
@@ -108,14 +132,27 @@ def chosen_rows(data: QueryDict) -> tuple[str, list]:
         data=canonical_query(filterset, data),
     )
     if isinstance(ordered, BestOfNewest):
-        return ordered.numbered(EXPORT_ROW_LIMIT)
+        kept = ordered.kept_ids(EXPORT_ROW_LIMIT)
+        if kept is not None:
+            # One string of ids: a list is quoted element by element, costing more than
+            # the statement's own work.
+            return Chosen(
+                "SELECT id, n FROM unnest(string_to_array(%s, ',')::bigint[])"
+                " WITH ORDINALITY AS kept (id, n)",
+                [",".join(map(str, kept))],
+            )
+        # Each row comes with the window (its row is read anyway, to test it for the
+        # words), not read again by id: ~25 of ~190 ms at 100,000 letters, caches cold.
+        sql, params = ordered.numbered(EXPORT_ROW_LIMIT, carrying=ROW_FIELDS)
+        return Chosen(sql, params, carries_rows=True)
     # Numbered by the order itself, which ends with the id, so no two rows share a place;
-    # read in that order, the numbering costs no sort of its own.
+    # read in that order, the numbering costs no sort of its own. Only the ids: a walk
+    # of the date index that filters (a theme's findings) reads no row it leaves out.
     numbered = ordered.annotate(
         export_place=Window(RowNumber(), order_by=ordered.query.order_by)
     ).values_list("pk", "export_place")[:EXPORT_ROW_LIMIT]
     sql, params = numbered.query.sql_with_params()
-    return sql, list(params)
+    return Chosen(sql, list(params))
 
 
 def _letter_url_parts(base_url: str) -> tuple[str, str]:
@@ -129,7 +166,7 @@ def _letter_url_parts(base_url: str) -> tuple[str, str]:
 # ---------------------------------------------------------------------- the rows
 
 
-def _rows(cells: str, theme_names: str, chosen: tuple[str, list], base_url: str):
+def _rows(cells: str, theme_names: str, chosen: Chosen, base_url: str):
     """SQL and parameters selecting `cells` for the chosen findings (`chosen_rows`), one
     row each, with their place in order first (`n`); unordered.
 
@@ -139,7 +176,6 @@ def _rows(cells: str, theme_names: str, chosen: tuple[str, list], base_url: str)
     and `{finding_url}` the finding's links. Parameters are positional, in the order
     their placeholders come in the statement: the chosen rows' first.
     """
-    chosen_sql, chosen_params = chosen
     finding = Finding._meta.db_table
     authority = Finding._meta.get_field("authority").related_model._meta.db_table
     finding_theme, theme = FindingTheme._meta.db_table, Theme._meta.db_table
@@ -149,14 +185,22 @@ def _rows(cells: str, theme_names: str, chosen: tuple[str, list], base_url: str)
     cells = cells.format(
         letter_url=letter_url, finding_url=f"({letter_url} || '#finding-' || f.position)"
     )
-    # Each chosen finding, and its themes, read by id: one index probe each, through a
-    # lateral subquery that OFFSET 0 keeps from being merged into a join. As joins, the
-    # planner costs each probe as a read from disk and, at 10,000 letters, reads the whole
-    # findings table (a merge join) and the whole themes table (a hash) instead: 400 ms
-    # against 160.
+    # The chosen findings' rows come with them (the best of the newest), or are read by
+    # id, one index probe each, through a lateral subquery that OFFSET 0 keeps from being
+    # merged into a join; so are their themes. As joins, the planner costs each probe as
+    # a read from disk and, at 10,000 letters, reads the whole findings table (a merge
+    # join) and the whole themes table (a hash) instead: 400 ms against 160.
+    if chosen.carries_rows:
+        columns, rows = ", ".join(("id", "n", *ROW_FIELDS)), "chosen AS f"
+    else:
+        columns = "id, n"
+        rows = (
+            f"chosen CROSS JOIN LATERAL (SELECT chosen.n, * FROM {finding}"
+            " WHERE id = chosen.id OFFSET 0) AS f"
+        )
     sql = (
         # Referred to twice, so computed once (materialized).
-        f"WITH chosen (id, n) AS ({chosen_sql}),"
+        f"WITH chosen ({columns}) AS ({chosen.sql}),"
         # Each finding's themes aggregated from rows sorted once, finding by finding, in
         # name order: an aggregate's own ORDER BY sorts each finding apart, a thousand
         # sorts a chunk (35 of 44 ms at 100,000 letters).
@@ -165,12 +209,10 @@ def _rows(cells: str, theme_names: str, chosen: tuple[str, list], base_url: str)
         f"SELECT finding_id, theme_id FROM {finding_theme}"
         f" WHERE finding_id = chosen.id OFFSET 0) AS ft JOIN {theme} t ON t.id = ft.theme_id"
         " ORDER BY ft.finding_id, t.name) AS t GROUP BY finding_id)"
-        f" SELECT chosen.n, {cells}"
+        f" SELECT f.n, {cells}"
         # The letter's council, date and type as the finding carries them (kept in step
         # by migration 0014's trigger): no letter read a row.
-        f" FROM chosen CROSS JOIN LATERAL ("
-        f"SELECT * FROM {finding} WHERE id = chosen.id OFFSET 0) AS f"
-        f" JOIN {authority} a ON a.id = f.authority_id"
+        f" FROM {rows} JOIN {authority} a ON a.id = f.authority_id"
         " CROSS JOIN (SELECT %s::text, %s::text) AS link(before, after)"
         " LEFT JOIN themes ON themes.finding_id = f.id"
         " LEFT JOIN unnest(%s::text[], %s::text[])"
@@ -179,7 +221,7 @@ def _rows(cells: str, theme_names: str, chosen: tuple[str, list], base_url: str)
         " AS category_label(value, label) ON category_label.value = f.category"
     )
     params = [
-        *chosen_params,
+        *chosen.params,
         *_letter_url_parts(base_url),
         list(type_values),
         [str(label) for label in type_labels],
@@ -269,7 +311,7 @@ _CSV_CELLS = [
 ]
 
 
-def _copied_lines(chosen: tuple[str, list], base_url: str) -> tuple[bytearray, int]:
+def _copied_lines(chosen: Chosen, base_url: str) -> tuple[bytearray, int]:
     """The CSV's lines for the chosen rows, in order, as COPY writes them, and how many:
     one COPY statement.
 
