@@ -4,7 +4,9 @@ Ranking a common word's 700,000 matches would read them all, so the findings and
 pages, their exports and the API list the best matches among the newest `window` instead:
 the newest matches are found through the letter date index, a few letters at a time, and
 only they are ranked. Each read of it is one statement, which finds, ranks and cuts the
-window together: the page asks for a slice by offset, the API for the rows after a cursor.
+window together: the page asks for a slice by offset, the API for the rows after a cursor,
+an export for the whole window numbered, with the fields it needs of each row (`numbered`)
+inside its own statement that reads the rows.
 
 Finding the newest matches means testing every match for the words (a phrase's positions
 are in each row's search vector): 70,000 rows read from 73,000 pages for a phrase at

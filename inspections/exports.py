@@ -7,10 +7,12 @@ database is an error page, never a 200 with a truncated file, and the file is on
 of the archive. The file is then held in memory while the client takes it (~8 MB at
 EXPORT_ROW_LIMIT rows): a slow download holds no statement open.
 
-It was the ids first, then a statement a chunk of 1,000 rows as the client took them: the
-rows were found twice (the ids, then each chunk's by id) and each chunk planned, sorted and
-joined its themes apart, 10 statements of ~39 ms after the ids' ~230 ms for a common word
-at 100,000 letters.
+It was the ids first, then a statement a chunk of 1,000 rows as the client took them: each
+row was found twice (its id, then its chunk's rows by id), and each chunk was planned and
+joined its themes apart. For a common word at 100,000 letters (`q=assessment`, in one
+process, caches warm): the ids 51-69 ms and ten chunks of 11-17 ms, 222-247 ms in all;
+now one statement of 138-154 ms, 147-166 in all. The best of the newest carries each
+row's fields through its window, which reads the row anyway (BestOfNewest.numbered).
 
 The CSV's lines are written by PostgreSQL (COPY ... TO STDOUT, FORMAT csv), cells already
 defused, labelled and linked; Python only changes the line ends (`csv_file`). The JSON's
