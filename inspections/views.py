@@ -54,7 +54,7 @@ def letter_list(request):
     )
 
 
-# Exports read every row before the first byte (see inspections/exports.py): a bad filter is
+# Exports read every row before the first byte (see inspections/exports/): a bad filter is
 # a 400 and an unreachable database a 503 page, never a 200 with a cut or empty file. The
 # file is then held in memory while the client takes it.
 

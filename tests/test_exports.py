@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from inspections import browse, exports
+from inspections.exports import csv_export, json_export
 from tests.factories import FindingFactory, InspectionFactory
 from tests.test_outages import closed_port
 
@@ -42,9 +43,11 @@ def test_a_failure_reading_the_rows_is_the_503_page_not_a_200(client, findings, 
     # The rows are read whole before the first byte: a connection lost while reading them
     # (the JSON's midway, after a first chunk of rows) is an error page, never the start
     # of a file that then breaks off.
-    monkeypatch.setattr(exports, "EXPORT_CHUNK", 2)
-    reader = "_json_objects" if name.endswith("json") else "_copied_lines"
-    real = getattr(exports, reader)
+    monkeypatch.setattr(json_export, "EXPORT_CHUNK", 2)
+    module, reader = (
+        (json_export, "_json_objects") if name.endswith("json") else (csv_export, "_copied_lines")
+    )
+    real = getattr(module, reader)
     calls = []
 
     def failing(*args):
@@ -53,7 +56,7 @@ def test_a_failure_reading_the_rows_is_the_503_page_not_a_200(client, findings, 
             raise OperationalError("server closed the connection unexpectedly")
         return real(*args)
 
-    monkeypatch.setattr(exports, reader, failing)
+    monkeypatch.setattr(module, reader, failing)
     response = client.get(reverse(name))
 
     assert calls
@@ -236,7 +239,7 @@ ORDERS = ["", "sort=oldest", "q=text", "q=text&sort=oldest", "category=strength&
 def test_the_csv_is_byte_for_byte_a_plain_python_rendering_of_the_page_s_rows(
     client, awkward_findings, query, piece, monkeypatch
 ):
-    monkeypatch.setattr(exports, "SEND_PIECE", piece)  # pieces end mid-line, mid-cell too
+    monkeypatch.setattr(csv_export, "SEND_PIECE", piece)  # pieces end mid-line, mid-cell too
     response = client.get(f"{reverse('inspections:finding-export-csv')}?{query}")
     body = b"".join(response.streaming_content).decode("utf-8")
     ids = _listed(query)
@@ -302,7 +305,7 @@ def _python_json(ids: list[int]) -> str:
 def test_the_json_is_byte_for_byte_what_json_dumps_wrote_of_each_row(
     client, awkward_findings, chunk, query, monkeypatch
 ):
-    monkeypatch.setattr(exports, "EXPORT_CHUNK", chunk)  # chunk ends fall mid-file too
+    monkeypatch.setattr(json_export, "EXPORT_CHUNK", chunk)  # chunk ends fall mid-file too
     response = client.get(f"{reverse('inspections:finding-export-json')}?{query}")
     body = b"".join(response.streaming_content).decode("utf-8")
 
@@ -335,10 +338,10 @@ def test_an_export_of_nothing_is_an_empty_file_of_its_kind(client, name):
 def test_copy_line_ends_become_csv_writer_s_and_breaks_inside_cells_stay(
     copied, piece, monkeypatch
 ):
-    monkeypatch.setattr(exports, "SEND_PIECE", piece)
+    monkeypatch.setattr(csv_export, "SEND_PIECE", piece)
     rows = list(csv.reader(io.StringIO(copied.decode(), newline="")))
     out = io.StringIO()
     csv.writer(out).writerows(rows)
 
-    pieces = exports._csv_pieces(b"", bytearray(copied), len(rows))
+    pieces = csv_export._csv_pieces(b"", bytearray(copied), len(rows))
     assert b"".join(pieces) == out.getvalue().encode()
