@@ -148,9 +148,11 @@ class RuleIndex:
 
     def __init__(self, queries: dict[str, str]) -> None:
         self.always: list[str] = []  # themes with no need read: always possible
-        # One lexeme of each needed set (its longest: longer words are rarer) to the sets
-        # it stands for: a set can only be whole in a finding that has that lexeme.
-        self._by_lexeme: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        # One lexeme of each needed set (its longest: longer words are rarer) to the themes
+        # it alone makes possible, and to the others with the rest of their sets: a set can
+        # only be whole in a finding that has that lexeme.
+        alone: dict[str, set[str]] = {}
+        with_others: dict[str, list[tuple[str, frozenset[str]]]] = {}
         for slug, query in queries.items():
             need = query_need(query)
             if need is None:
@@ -158,7 +160,14 @@ class RuleIndex:
                 continue
             for lexemes in need:
                 key = max(sorted(lexemes), key=len)
-                self._by_lexeme.setdefault(key, []).append((slug, lexemes))
+                if len(lexemes) == 1:
+                    alone.setdefault(key, set()).add(slug)
+                else:
+                    with_others.setdefault(key, []).append((slug, lexemes - {key}))
+        self._by_lexeme = {
+            key: (frozenset(alone.get(key, ())), tuple(with_others.get(key, ())))
+            for key in alone.keys() | with_others.keys()
+        }
         self._anchors = frozenset(self._by_lexeme)
 
     def possible(self, lexemes: Iterable[str]) -> set[str]:
@@ -166,7 +175,9 @@ class RuleIndex:
         found = set(self.always)
         present = lexemes if isinstance(lexemes, (set, frozenset)) else frozenset(lexemes)
         for lexeme in self._anchors.intersection(present):
-            for slug, needed in self._by_lexeme[lexeme]:
-                if slug not in found and needed <= present:
+            sure, others = self._by_lexeme[lexeme]
+            found |= sure
+            for slug, rest in others:
+                if rest <= present:
                     found.add(slug)
         return found
