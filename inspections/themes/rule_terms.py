@@ -154,8 +154,11 @@ class RuleIndex:
         alone: dict[str, set[str]] = {}
         with_others: dict[str, list[tuple[str, frozenset[str]]]] = {}
         for slug, query in queries.items():
-            need = query_need(query)
-            if need is None:
+            try:
+                need = query_need(query)
+            except ValueError:  # a query this cannot read is left to PostgreSQL, every time
+                need = None
+            if need is None or frozenset() in need:
                 self.always.append(slug)
                 continue
             for lexemes in need:
