@@ -337,8 +337,11 @@ class FindingTheme(models.Model):
         RULE = "rule", "Rules"
         EDITOR = "editor", "Editor"
 
-    finding = models.ForeignKey(Finding, on_delete=models.CASCADE)
-    theme = models.ForeignKey(Theme, on_delete=models.CASCADE)
+    # No index of their own: the unique (finding, theme) and the (theme, finding) index
+    # below lead with each, and an import adds ~30 of these rows a letter, each once to
+    # every index.
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, db_index=False)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, db_index=False)
     assigned_by = models.CharField(
         max_length=10, choices=AssignedBy.choices, default=AssignedBy.RULE
     )

@@ -40,6 +40,36 @@ def test_seed_letter_is_stored_with_its_findings():
     )
 
 
+def test_a_bulk_import_compresses_letters_with_lz4_where_the_server_has_it():
+    from django.db import connection
+
+    from inspections.importer import running
+
+    with connection.cursor() as cursor:
+        cursor.execute(running._HAS_LZ4)
+        if not cursor.fetchone()[0]:
+            pytest.skip("this PostgreSQL was built without LZ4")
+        cursor.execute("SHOW default_toast_compression")
+        [(before,)] = cursor.fetchall()
+
+    import_paths([SEED_DIR])
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(source_text), pg_column_compression(search_vector)"
+            " FROM inspections_inspection"
+        )
+        methods = {method for row in cursor.fetchall() for method in row if method}
+        cursor.execute("SHOW default_toast_compression")
+        [(after,)] = cursor.fetchall()
+    assert methods == {"lz4"}
+    assert after == before  # the session's own setting back for whatever it does next
+    assert (
+        "Similarly managerial oversight"
+        in Inspection.objects.get(source_name=seed_path(4).name).source_text
+    )
+
+
 def test_importing_the_seeds_twice_creates_nothing_the_second_time():
     first = import_paths([SEED_DIR])
     counts = (Inspection.objects.count(), Finding.objects.count(), Authority.objects.count())
