@@ -177,8 +177,10 @@ def rows_sql(cells: str, theme_names: str, chosen: Chosen, base_url: str):
         f"WITH chosen ({columns}) AS ({chosen.sql}),"
         # Each finding's themes aggregated from rows sorted once, finding by finding, in
         # name order: an aggregate's own ORDER BY sorts each finding apart, a thousand
-        # sorts a chunk (35 of 44 ms at 100,000 letters).
-        f" themes AS (SELECT finding_id, {theme_names} AS names FROM ("
+        # sorts a chunk (35 of 44 ms at 100,000 letters). Materialized: left to be
+        # inlined, PostgreSQL 18 planned it inside a nested loop over the chosen rows, the
+        # whole aggregate again for each one (a letter of 10,000 findings: minutes).
+        f" themes AS MATERIALIZED (SELECT finding_id, {theme_names} AS names FROM ("
         f"SELECT ft.finding_id, t.name FROM chosen CROSS JOIN LATERAL ("
         f"SELECT finding_id, theme_id FROM {finding_theme}"
         f" WHERE finding_id = chosen.id OFFSET 0) AS ft JOIN {theme} t ON t.id = ft.theme_id"
