@@ -169,11 +169,8 @@ def cached_counts(name: str, compute: Callable[[], T]) -> T:
     answer is never kept under a version newer than the data it was counted on.
     """
     store = caches["counts"]
-    # Counts made of other counts (a theme's chart of every year's findings) keep the
-    # version the outermost read: one query for it, and every part of one version.
-    outer = getattr(_counting, "version", None)
-    version = _version_for_cache() if outer is None else outer
-    key = f"{name}:{version.number}"
+    version, outer = _counts_version()
+    key = _counts_key(name, version)
     value = store.get(key, _MISSING)
     if value is _MISSING:
         # As with pages: the threads of a process that all find it missing take turns.
@@ -196,9 +193,21 @@ def kept_counts(name: str):
     """What `cached_counts` keeps under `name` for the archive as it is now, or None if
     nothing is kept: never computed here (for a read that has a cheaper way than
     computing it whole, such as an export reading a search's window with its rows)."""
+    version, _ = _counts_version()
+    return caches["counts"].get(_counts_key(name, version))
+
+
+def _counts_version():
+    """The version counts are read under, and the outer read's (None outside one).
+
+    Counts made of other counts (a theme's chart of every year's findings) keep the
+    version the outermost read: one query for it, and every part of one version."""
     outer = getattr(_counting, "version", None)
-    version = _version_for_cache() if outer is None else outer
-    return caches["counts"].get(f"{name}:{version.number}")
+    return (_version_for_cache() if outer is None else outer), outer
+
+
+def _counts_key(name: str, version) -> str:
+    return f"{name}:{version.number}"
 
 
 _counting = threading.local()  # the version counts are being made for, in this thread
