@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import http.client
+import itertools
 import json
 import os
 import platform
@@ -442,6 +443,10 @@ def analyze() -> float:
         # Autovacuum is off on this shared server; a production server's autovacuum would
         # have vacuumed after a bulk import (visibility map, the GIN index's pending list).
         cursor.execute("VACUUM (ANALYZE)")
+        # And its writes on disk before the timing: the checkpoint after a VACUUM of a
+        # freshly imported table writes gigabytes, which otherwise fall, as a read stalling
+        # every server for a round, in the timed rounds.
+        cursor.execute("CHECKPOINT")
     return time.perf_counter() - started
 
 
@@ -517,7 +522,7 @@ class Timing:
 
 def time_paths(timings: list[Timing], *, warmup: int, repeat: int) -> None:
     """Warm each path up, time each of ours cold, then time `repeat` rounds, each round
-    every path once in turn.
+    every path once in turn (a query's servers starting one further on each round).
 
     Cold: the data version is advanced just before the path's request, as an import does,
     so the counts the pages keep under it (inspections.caching.cached_counts, on even with
@@ -541,20 +546,31 @@ def time_paths(timings: list[Timing], *, warmup: int, repeat: int) -> None:
     for timing in timings:
         status, body, _ = fetch(timing.port, timing.path)
         answered(timing, status, body)
+    # A query's servers, one after the other: the first to ask after another query finds
+    # colder caches (PostgreSQL's buffers, the OS's) than the one after it, which reads
+    # what it read. So each round starts one server further on: no side is always first.
+    by_query = [list(group) for _, group in itertools.groupby(timings, key=lambda t: t.label)]
     for number in range(repeat):
-        for timing in timings:
-            status, body, ms = fetch(timing.port, timing.path)
-            timing.samples.append(ms)  # an interrupted query too: its reader waited as long
-            if answered(timing, status, body):
-                timing.status, timing.bytes = status, len(body)
-                timing.last_body = body
-                if timing.is_datasette:
-                    count, timed_out = datasette_outcome(body)
-                    timing.timed_out.update(timed_out + (["count"] if count is None else []))
-            else:
-                timing.timed_out["query"] += 1
+        for group in by_query:
+            shift = number % len(group)
+            for timing in group[shift:] + group[:shift]:
+                time_one(timing)
         if (number + 1) % 10 == 0:
             say(f"  {number + 1}/{repeat} rounds")
+
+
+def time_one(timing: Timing) -> None:
+    """One timed request of `timing`'s path, its answer checked and noted."""
+    status, body, ms = fetch(timing.port, timing.path)
+    timing.samples.append(ms)  # an interrupted query too: its reader waited as long
+    if answered(timing, status, body):
+        timing.status, timing.bytes = status, len(body)
+        timing.last_body = body
+        if timing.is_datasette:
+            count, timed_out = datasette_outcome(body)
+            timing.timed_out.update(timed_out + (["count"] if count is None else []))
+    else:
+        timing.timed_out["query"] += 1
 
 
 def answered(timing: Timing, status: int, body: bytes) -> bool:
@@ -1284,6 +1300,12 @@ def main(argv: list[str] | None = None) -> int:
 
     say()
     say(f"## {size['letters']:,} letters, {size['findings']:,} findings ({database})")
+    server = results["server_settings"]
+    say(
+        "PostgreSQL "
+        + ", ".join(f"{name} {value}" for name, value in server.items() if name != "server_version")
+        + f" ({server['server_version']})"
+    )
     if "import" in results:
         overall_letters = sum(run["letters"] for run in results["import"])
         overall_seconds = sum(run["seconds"] for run in results["import"])
