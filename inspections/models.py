@@ -297,7 +297,16 @@ class Finding(models.Model):
             models.Index(
                 models.F("letter_date").desc(), models.F("id").desc(), name="finding_newest_idx"
             ),
-            models.Index(fields=["authority", "letter_date"], name="finding_authority_date_idx"),
+            # A council's findings by date; the category last, so that with a category chosen
+            # too this index costs more than finding_facets_idx, which narrows by category,
+            # councils and date at once. PostgreSQL ANDs search bitmaps greedily, cheapest
+            # first, never taking an index whose conditions overlap one already taken: this
+            # index, cheaper on (council, date) alone, shut the facets index out, and a word
+            # with a region and a category ANDed three bitmaps (~65 ms more at 100,000
+            # letters) where the word's and the facets index's do.
+            models.Index(
+                fields=["authority", "letter_date", "category"], name="finding_authority_date_idx"
+            ),
             # Every column the facets count and the filters narrow by, narrow enough to be
             # read instead of the wide rows (text, search vector) when no words are searched.
             models.Index(
