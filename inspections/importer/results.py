@@ -21,7 +21,7 @@ class Outcome(StrEnum):
 class ImportResult:
     source_name: str
     outcome: Outcome
-    reason: str = ""
+    reason: str = ""  # why it was rejected; why it was not stored again, if it was not
     inspection: Inspection | None = None
     findings: int = 0
     letter: ParsedLetter | None = None  # what a dry run would have stored
@@ -53,9 +53,14 @@ class ImportReport:
     results: list[ImportResult] = field(default_factory=list)
     rejected: list[ImportResult] = field(default_factory=list)
     counts: Counter[Outcome] = field(default_factory=Counter)
+    # Of the unchanged, files that were another reading (PDF or text) of a letter imported
+    # from its other file (importer/same_letter.py).
+    other_readings: int = 0
 
     def add(self, result: ImportResult) -> None:
         self.counts[result.outcome] += 1
+        if result.outcome == Outcome.UNCHANGED and result.reason:
+            self.other_readings += 1
         if result.outcome == Outcome.REJECTED:
             self.rejected.append(result)  # a rejected result holds no inspection
         if self.keep_results:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.db import connection, connections
 
+from inspections.importer import same_letter
 from inspections.importer.reading import (
     ParsedFile,
     bytes_hash,
@@ -73,6 +74,15 @@ def import_letter(*, data: bytes, source_name: str, dry_run: bool = False) -> Im
     existing = stored_letters([item.digest])
     if existing:
         return ImportResult(source_name, Outcome.UNCHANGED, inspection=existing.popitem()[1])
+    readings = same_letter.stored_readings([item])
+    if readings:
+        kept = readings.popitem()[1]
+        return ImportResult(
+            source_name,
+            Outcome.UNCHANGED,
+            reason=same_letter.reason(kept.source_name),
+            inspection=kept,
+        )
     if dry_run:
         letter = item.letter
         return ImportResult(
@@ -260,6 +270,22 @@ def _store_batch(
         else:
             first_with[item.digest] = path
             pending[path] = item
+    # The same letter read from its PDF and from its text: another reading of one stored
+    # before, or of one earlier in this batch, is not stored again.
+    readings = same_letter.stored_readings(pending.values())
+    for path, item in list(pending.items()):
+        if item.digest in readings:
+            kept = readings[item.digest]
+            results[path] = ImportResult(
+                str(path),
+                Outcome.UNCHANGED,
+                reason=same_letter.reason(kept.source_name),
+                inspection=kept,
+            )
+            del pending[path]
+    other_readings = same_letter.earlier_readings(pending)
+    for path in other_readings:
+        del pending[path]
     if dry_run:
         for path, item in pending.items():
             results[path] = ImportResult(
@@ -267,13 +293,16 @@ def _store_batch(
             )
     elif pending:
         results.update(store_batch(pending, authorities=authorities))
-    for path, first in repeats.items():
+    for path, first in [*repeats.items(), *other_readings.items()]:
         original = results[first]
         if original.outcome == Outcome.REJECTED:
             results[path] = ImportResult(str(path), Outcome.REJECTED, reason=original.reason)
         else:
             results[path] = ImportResult(
-                str(path), Outcome.UNCHANGED, inspection=original.inspection
+                str(path),
+                Outcome.UNCHANGED,
+                reason=same_letter.reason(first.name) if path in other_readings else "",
+                inspection=original.inspection,
             )
     return [results[path] for path in batch.paths]
 

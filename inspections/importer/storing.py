@@ -276,10 +276,10 @@ def authority_for(letter: ParsedLetter) -> Authority:
     Councils in the reference data get their codes and region; others are kept, flagged
     for an admin to confirm. The letter's own spelling is remembered as an alias.
     """
-    council = councils.council_by_code(letter.council_code) if letter.council_code else None
+    council = _council(letter)
     if council is not None:
         authority, _ = Authority.objects.get_or_create(
-            slug=council.slug,
+            slug=authority_slug(letter),
             defaults={
                 "name": display_name(council),
                 "official_name": council.official_name,
@@ -296,7 +296,7 @@ def authority_for(letter: ParsedLetter) -> Authority:
         )
     else:
         authority, _ = Authority.objects.get_or_create(
-            slug=slugify(letter.authority)[:200] or "unknown",
+            slug=authority_slug(letter),
             defaults={"name": letter.authority[:200], "needs_review": True},
         )
     spelling = letter.authority_spelling.strip()
@@ -304,6 +304,19 @@ def authority_for(letter: ParsedLetter) -> Authority:
         authority.aliases = sorted({*authority.aliases, spelling})
         authority.save(update_fields=["aliases"])
     return authority
+
+
+def authority_slug(letter: ParsedLetter) -> str:
+    """The slug of the Authority row a letter is stored under (authority_for's)."""
+    council = _council(letter)
+    if council is not None:
+        return council.slug
+    return slugify(letter.authority)[:200] or "unknown"
+
+
+def _council(letter: ParsedLetter) -> councils.Council | None:
+    """The council of the reference data a letter names by its code, if any."""
+    return councils.council_by_code(letter.council_code) if letter.council_code else None
 
 
 def display_name(council: councils.Council) -> str:

@@ -57,6 +57,8 @@ class Command(BaseCommand):
                 elif verbosity >= 2:
                     outcome = "would be created" if dry_run and result.letter else result.outcome
                     line = f"{result.source_name}: {outcome}: {result.description}"
+                    if result.outcome == Outcome.UNCHANGED and result.reason:
+                        line += f" ({result.reason})"
                     bar.write(line, file=sys.stdout)
 
             # Counts and rejections only: every letter's result kept would grow this process
@@ -69,9 +71,16 @@ class Command(BaseCommand):
                 keep_results=False,
             )
         prefix = "Dry run, nothing written: would have " if dry_run else ""
+        readings = (
+            f" ({report.other_readings} of them the other reading, PDF or text, of a letter"
+            " imported from its other file: each letter is kept once)"
+            if report.other_readings
+            else ""
+        )
         self.stdout.write(
             f"{prefix}created {report.count(Outcome.CREATED)}, "
-            f"unchanged {report.count(Outcome.UNCHANGED)}, failed {report.count(Outcome.REJECTED)}"
+            f"unchanged {report.count(Outcome.UNCHANGED)}{readings}, "
+            f"failed {report.count(Outcome.REJECTED)}"
         )
         for result in report.rejected:
             self.stdout.write(f"  failed: {result.source_name}: {result.reason}")
