@@ -71,6 +71,14 @@ class Inspection(models.Model):
     inspection_type = models.CharField(max_length=32, choices=InspectionType.choices)
     title = models.CharField(max_length=500)
     letter_date = models.DateField()
+    undated = models.BooleanField(
+        "no date of its own",
+        default=False,
+        help_text=(
+            "The letter gives no date: its letter date is the last day of its visit, and it"
+            " was sent later."
+        ),
+    )
     visit_start = models.DateField(null=True, blank=True)
     visit_end = models.DateField(null=True, blank=True)
     inspectors = ArrayField(models.CharField(max_length=120), default=list, blank=True)

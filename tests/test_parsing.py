@@ -306,8 +306,12 @@ def test_decode_rejects(data, message):
         decode_letter(data)
 
 
-def test_parse_rejects_a_letter_without_a_date():
+def test_parse_rejects_a_letter_without_a_date_whose_visit_names_no_year():
+    # Without its date, a letter is dated by its visit (tests/test_undated.py), if the visit
+    # names its year.
     data = seed_path(0).read_bytes().replace(b"17 February 2010", b"")
+    assert parse(data).undated
+    data = data.replace(b"on 19 and 20 January 2010", b"on 19 and 20 January")
 
     with pytest.raises(LetterParseError, match="no letter date found"):
         parse(data)

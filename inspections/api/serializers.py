@@ -163,6 +163,7 @@ class LetterSerializer(serializers.ModelSerializer):
             "inspection_type_label",
             "title",
             "letter_date",
+            "undated",
             "visit_start",
             "visit_end",
             "inspectors",

@@ -163,6 +163,7 @@ def inspection_row(
         "inspection_type": letter.inspection_type,
         "title": letter.title[:500],
         "letter_date": letter.letter_date,
+        "undated": letter.undated,
         "visit_start": letter.visit_start,
         "visit_end": letter.visit_end,
         "inspectors": list(letter.inspectors),

@@ -88,5 +88,7 @@ class ParsedLetter:
     text: str
     format: str = "text"  # what it was read from: "pdf" or "text"
     review: tuple[str, ...] = ()  # why a person should check it (dates that cannot be right)
+    # The letter gives no date of its own: letter_date is the last day of its visit.
+    undated: bool = False
     framework: str = ""  # a full inspection's: "standard" or "short"
     judgements: tuple[tuple[str, str], ...] = ()  # (judgement, grade), as the report gives them

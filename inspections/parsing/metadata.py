@@ -100,9 +100,10 @@ _SPAN_TOKEN = re.compile(
 )
 
 
-def visit_dates(text: str, letter_date: date) -> tuple[date | None, date | None]:
+def visit_dates(text: str, letter_date: date | None) -> tuple[date | None, date | None]:
     """The first and last day of the visit, from the first span of days with a month. A span
-    without a year ("on 13 and 14 July.") is in the latest such month before the letter."""
+    without a year ("on 13 and 14 July.") is in the latest such month before the letter;
+    without a letter date, only a span with its year is read."""
     for span in _VISIT_SPAN.finditer(text):
         days: list[list] = []  # [day, month, year]
         for token in _SPAN_TOKEN.finditer(span.group(1)):
@@ -118,6 +119,8 @@ def visit_dates(text: str, letter_date: date) -> tuple[date | None, date | None]
         if not days or days[-1][1] is None:
             continue
         if days[-1][2] is None:
+            if letter_date is None:
+                continue
             year = letter_date.year - (days[-1][1] > letter_date.month)
             for day in days:
                 day[2] = day[2] or year

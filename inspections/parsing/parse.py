@@ -85,21 +85,25 @@ def _parse(document: Document, match_council: CouncilMatcher | None) -> ParsedLe
     salutation = next((i for i, t in enumerate(texts) if SALUTATION.match(t)), None)
     # Above "Dear ...": Ofsted's address, the date line, then the recipient's address.
     header = texts[:salutation] if salutation is not None else texts[:40]
-    found = metadata.letter_date(header)
-    if found is None:
-        raise LetterParseError("no letter date found")
-    letter_date, date_line = found
-    address = header[date_line + 1 :] if salutation is not None else []
-
     title, body = _title_and_body(document.blocks, document.text)
     intro_paragraphs = _intro(body)
     intro = " ".join(intro_paragraphs)
+    found = metadata.letter_date(header)
+    if found is not None:
+        letter_date, date_line = found
+        visit_start, visit_end = metadata.visit_dates(intro, letter_date)
+        review = metadata.date_problems(
+            letter_date, visit_start, visit_end, "\n".join([*header, intro])
+        )
+    else:
+        letter_date, date_line, visit_start, visit_end = _dated_by_visit(header, intro)
+        review = [
+            f"no date on the letter: dated by the last day of its visit,"
+            f" {letter_date:%-d %B %Y} (it was sent later)"
+        ]
+    address = header[date_line + 1 :] if salutation is not None else []
     inspection_type = metadata.inspection_type(title, intro)
     findings = extract_findings(body, inspection_type)
-    visit_start, visit_end = metadata.visit_dates(intro, letter_date)
-    review = metadata.date_problems(
-        letter_date, visit_start, visit_end, "\n".join([*header, intro])
-    )
     sign_off = next((i for i, t in enumerate(texts) if SIGN_OFF.match(t)), len(texts))
     if sign_off == len(texts):
         review.append("no sign-off (“Yours sincerely”): the letter may be cut short")
@@ -126,7 +130,21 @@ def _parse(document: Document, match_council: CouncilMatcher | None) -> ParsedLe
         text=document.text,
         format=document.format,
         review=tuple(review),
+        undated=found is None,
     )
+
+
+def _dated_by_visit(header: list[str], intro: str) -> tuple[date, int, date, date]:
+    """A letter with no date of its own (Ofsted has sent a few): dated by the last day of
+    the visit its opening names, with a year ("on 29 and 30 July 2025"), as (that day, the
+    index of the header's last line of Ofsted's own address, the visit's first and last
+    day). LetterParseError if it names none: a letter is never dated by a guess at a year."""
+    visit_start, visit_end = metadata.visit_dates(intro, None)
+    if visit_start is None or visit_end is None:
+        raise LetterParseError("no letter date found")
+    # The recipient's address starts after Ofsted's (its web address, its email).
+    ofsted = [index for index, line in enumerate(header) if "ofsted" in line.lower()]
+    return visit_end, (ofsted[-1] if ofsted else -1), visit_start, visit_end
 
 
 def _title_and_body(blocks: list[Block], text: str) -> tuple[str, list[Block]]:
