@@ -11,12 +11,16 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 
-from inspections.importer import Outcome, import_letter, import_paths
+from inspections.importer import AuthorityCache, Outcome, import_letter, import_paths
+from inspections.importer.other_readings import remove_other_readings
+from inspections.importer.reading import parsed_file
 from inspections.importer.same_letter import same_text
-from inspections.models import Finding, Inspection, SourceDocument
-from tests.conftest import REAL_FIXTURES
+from inspections.importer.storing import store_letters
+from inspections.models import Finding, Inspection, SourceDocument, Theme, ThemeRejection
+from tests.conftest import REAL_FIXTURES, seed_path
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +132,68 @@ def test_same_text_holds_for_two_readings_not_for_two_letters():
     assert same_text(norfolk, rewrapped)
     assert not same_text(norfolk, DORSET_TEXT.read_text(encoding="utf-8"))
     assert not same_text(norfolk, "")
+
+
+# Letters stored twice before the importer knew better (inspections/importer/other_readings.py).
+
+
+def stored_as_before(*files: tuple[str, bytes, bool]) -> list[Inspection]:
+    """Letters stored one after another as the importer stored them before 1 December,
+    without looking for other readings: (name, bytes, is a PDF) each."""
+    stored = []
+    for name, data, is_pdf in files:
+        item = parsed_file(data, source_name=name, original=data if is_pdf else None)
+        with transaction.atomic():
+            stored += store_letters([item], authorities=AuthorityCache())
+    return stored
+
+
+def test_letters_stored_twice_before_are_found_and_the_later_reading_removed(capsys):
+    seed = import_paths([seed_path(1)]).results[0].inspection
+    pdf, text = stored_as_before(
+        ("norfolk.pdf", NORFOLK_PDF.read_bytes(), True),
+        ("norfolk.txt", NORFOLK_TEXT.read_bytes(), False),
+    )
+    findings = Finding.objects.filter(inspection=pdf).count()
+
+    call_command("remove_other_readings", dry_run=True)
+    listed = capsys.readouterr().out
+    assert Inspection.objects.count() == 3
+    call_command("remove_other_readings")
+    done = capsys.readouterr().out
+
+    assert f"letter {text.pk} (norfolk.txt) is another reading of letter {pdf.pk}" in listed
+    assert "would be removed" in listed and "would have removed 1 of 1" in listed
+    assert "removed 1 of 1 other reading(s); 0 left" in done
+    assert set(Inspection.objects.values_list("pk", flat=True)) == {seed.pk, pdf.pk}
+    assert Finding.objects.filter(inspection=pdf).count() == findings
+    assert not Finding.objects.filter(inspection_id=text.pk).exists()
+    assert SourceDocument.objects.filter(inspection=pdf).exists()
+
+
+def test_a_reading_an_editor_has_worked_on_is_left_and_listed():
+    _, text = stored_as_before(
+        ("norfolk.pdf", NORFOLK_PDF.read_bytes(), True),
+        ("norfolk.txt", NORFOLK_TEXT.read_bytes(), False),
+    )
+    finding = Finding.objects.filter(inspection=text).first()
+    ThemeRejection.objects.create(finding=finding, theme=Theme.objects.first())
+
+    report = remove_other_readings()
+
+    assert report.removed == 0 and [reading.other for reading in report.left] == [text]
+    assert Inspection.objects.count() == 2
+
+
+def test_two_letters_of_one_council_type_and_day_are_not_other_readings(tmp_path):
+    norfolk = NORFOLK_TEXT.read_text(encoding="utf-8")
+    dorset = DORSET_TEXT.read_text(encoding="utf-8")
+    split = "\nOverview\n"
+    mixed = norfolk[: norfolk.index(split) + len(split)] + dorset.split(split, 1)[1]
+    stored_as_before(
+        ("a.txt", norfolk.encode(), False),
+        ("b.txt", mixed.encode(), False),
+    )
+
+    assert remove_other_readings().readings == []
+    assert Inspection.objects.count() == 2
