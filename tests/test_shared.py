@@ -8,7 +8,7 @@ import csv
 
 import pytest
 
-from inspections.parsing import LetterParseError, parse_letter
+from inspections.parsing import parse_letter
 from tests.conftest import REAL_DIR, SHARED_DIR, require_shared
 
 pytestmark = pytest.mark.shared
@@ -50,8 +50,14 @@ def test_every_letter_has_its_pdf():
     assert not_pdfs == []
 
 
-def test_the_letter_left_out_of_the_fixtures_has_no_date_and_is_refused():
-    text = (SHARED_REAL / "focused_visits/80445_cambridgeshire_2025-08-29_fv.txt").read_bytes()
+def test_the_letter_left_out_of_the_fixtures_has_no_date_and_is_dated_by_its_visit():
+    folder = SHARED_REAL / "focused_visits"
+    for suffix in (".txt", ".pdf"):
+        data = (folder / f"80445_cambridgeshire_2025-08-29_fv{suffix}").read_bytes()
 
-    with pytest.raises(LetterParseError, match="date"):
-        parse_letter(text)
+        letter = parse_letter(data)
+
+        assert letter.undated, suffix
+        assert (str(letter.visit_start), str(letter.letter_date)) == ("2025-07-29", "2025-07-30")
+        assert letter.authority == "Cambridgeshire" and len(letter.findings) > 10
+        assert letter.review[0].startswith("no date on the letter")
