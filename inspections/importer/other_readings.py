@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from inspections.caching import bump_data_version
-from inspections.importer.same_letter import same_text
+from inspections.importer.same_letter import first_readings
 from inspections.models import FindingTheme, Inspection, ThemeRejection
 
 
@@ -56,15 +56,11 @@ def other_readings() -> list[OtherReading]:
             "pk", "source_text"
         )
     )
-    pairs: list[tuple[int, int]] = []  # (kept, other)
-    for ids in groups:
-        kept: list[int] = []
-        for pk in ids:
-            first = next((seen for seen in kept if same_text(texts[seen], texts[pk])), None)
-            if first is None:
-                kept.append(pk)
-            else:
-                pairs.append((first, pk))
+    pairs = [  # (kept, other)
+        (first, other)
+        for ids in groups
+        for other, first in first_readings(ids, texts.__getitem__).items()
+    ]
     if not pairs:
         return []
     letters = (

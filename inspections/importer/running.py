@@ -30,6 +30,7 @@ from inspections.importer.storing import (
     stored_letters,
     stored_pdfs,
 )
+from inspections.models import Inspection
 from inspections.parsing import LetterParseError
 from inspections.parsing.pdf import is_pdf
 from inspections.routers import reads_from_primary
@@ -76,13 +77,7 @@ def import_letter(*, data: bytes, source_name: str, dry_run: bool = False) -> Im
         return ImportResult(source_name, Outcome.UNCHANGED, inspection=existing.popitem()[1])
     readings = same_letter.stored_readings([item])
     if readings:
-        kept = readings.popitem()[1]
-        return ImportResult(
-            source_name,
-            Outcome.UNCHANGED,
-            reason=same_letter.reason(kept.source_name),
-            inspection=kept,
-        )
+        return _another_reading(source_name, readings.popitem()[1])
     if dry_run:
         letter = item.letter
         return ImportResult(
@@ -275,13 +270,7 @@ def _store_batch(
     readings = same_letter.stored_readings(pending.values())
     for path, item in list(pending.items()):
         if item.digest in readings:
-            kept = readings[item.digest]
-            results[path] = ImportResult(
-                str(path),
-                Outcome.UNCHANGED,
-                reason=same_letter.reason(kept.source_name),
-                inspection=kept,
-            )
+            results[path] = _another_reading(str(path), readings[item.digest])
             del pending[path]
     other_readings = same_letter.earlier_readings(pending)
     for path in other_readings:
@@ -305,6 +294,16 @@ def _store_batch(
                 inspection=original.inspection,
             )
     return [results[path] for path in batch.paths]
+
+
+def _another_reading(source_name: str, kept: Inspection) -> ImportResult:
+    """A file not stored: another reading (PDF or text) of the stored letter `kept`."""
+    return ImportResult(
+        source_name,
+        Outcome.UNCHANGED,
+        reason=same_letter.reason(kept.source_name),
+        inspection=kept,
+    )
 
 
 def _rejected(path: Path, reason: str) -> ImportResult:
