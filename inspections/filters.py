@@ -175,8 +175,10 @@ class ArchiveFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         cleaned = self.form.cleaned_data
         query = cleaned.get("q") or ""
-        queryset = queryset.search(query, newest_field=f"{self.letter_path}letter_date")
         sort = cleaned.get("sort") or "relevance"
+        queryset = queryset.search(
+            query, newest_field=f"{self.letter_path}letter_date", ranked=sort == "relevance"
+        )
         if sort == "newest":
             queryset = queryset.order_by(f"-{self.letter_path}letter_date", "-pk")
         elif sort == "oldest":

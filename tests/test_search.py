@@ -111,6 +111,23 @@ def test_relevance_breaks_ties_newest_first_and_date_sort_is_an_option(corpus):
         assert rank_a > rank_b or (rank_a == rank_b and date_a >= date_b)
 
 
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_a_search_sorted_by_date_finds_the_same_findings_unranked(corpus, sort):
+    def results(query_string):
+        return FindingFilter(QueryDict(query_string), queryset=Finding.objects.all()).qs
+
+    ranked = results("q=high caseloads")
+    by_date = results(f"q=high caseloads&sort={sort}")
+    dates = [(f.inspection.letter_date, f.pk) for f in by_date]
+
+    assert {f.pk for f in by_date} == {f.pk for f in ranked} != set()
+    assert dates == sorted(dates, reverse=sort == "newest")
+    # The order is the dates': no rank is computed for a list that does not use it.
+    assert "rank" in ranked.query.annotations
+    assert "rank" not in by_date.query.annotations
+    assert "ts_rank" not in str(by_date.query)
+
 @pytest.mark.parametrize(
     "query",
     ['"unclosed', "a & | ! :*", "((", "-", "OR", "'; DROP TABLE x; --", "\x00\x02", "x" * 5000],
