@@ -12,10 +12,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
 from django.db import connections, transaction
-from django.db.models import OuterRef
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
@@ -37,10 +35,10 @@ from inspections.filters import (
     canonical_query,
     ignored_values,
 )
-from inspections.models import Finding, FindingTheme, Inspection, Theme
+from inspections.models import Finding, Inspection, Theme
 from inspections.routers import read_alias
 from inspections.search import marked_if_matched, normalise_query, words_searched
-from inspections.selectors import FINDING_TEXT_FIELDS, LETTER_TEXT_FIELDS
+from inspections.selectors import LETTER_TEXT_FIELDS, ResultFinding, result_findings
 
 RESULTS_PER_PAGE = 20
 SERIAL_BELOW = 20_000  # results; fewer are ranked without parallel workers
@@ -135,24 +133,13 @@ def browse_findings(data: QueryDict) -> Browse:
         scale=FINDINGS_SCALE,
     )
     ids = [finding.pk for finding in browse.page.object_list]
-    tagged = FindingTheme.objects.filter(finding=OuterRef("pk")).order_by()
-    rows = (
-        Finding.objects.filter(pk__in=ids)
-        .select_related("inspection__authority")
-        .defer(
-            *FINDING_TEXT_FIELDS,
-            *(f"inspection__{field}" for field in LETTER_TEXT_FIELDS),
-        )
-        # Each finding's theme ids in the same statement (a prefetch was one more, and its
-        # machinery more Python than the page's other reads), named from the themes kept
-        # under the data version. In the page's order: by id.
-        .annotate(theme_ids=ArraySubquery(tagged.values("theme_id")))
-        .with_snippets(browse.query, field="text", whole=True)
-        .order_by()
-    )
-    by_id = {finding.pk: finding for finding in rows}
+    # The page's rows in one hand-written statement (selectors.result_rows), their themes
+    # named from those kept under the data version.
     themes = themes_by_name()
-    browse.page.object_list = [_with_themes(_with_snippet(by_id[pk]), themes) for pk in ids]
+    browse.page.object_list = [
+        _with_themes(_with_snippet(finding), themes)
+        for finding in result_findings(ids, browse.query)
+    ]
     return browse
 
 
@@ -457,7 +444,7 @@ def themes_by_name() -> dict[int, tuple[int, str, str]]:
     return cached_counts("themes_by_name", read)
 
 
-def _with_themes(finding: Finding, themes: dict[int, tuple[int, str, str]]) -> Finding:
+def _with_themes(finding: ResultFinding, themes: dict[int, tuple[int, str, str]]) -> ResultFinding:
     """`tagged_themes`: the finding's themes as (slug, name), by name."""
     tagged = sorted(themes[pk] for pk in finding.theme_ids if pk in themes)
     finding.tagged_themes = [(slug, name) for _, slug, name in tagged]

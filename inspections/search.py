@@ -10,10 +10,10 @@ the <mark> tags are put in, so letter text can never become markup.
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, models
-from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, Value
-from django.db.models.functions import Replace
+from django.db.models import F
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -91,7 +91,8 @@ class SearchQuerySet(models.QuerySet):
     def with_snippets(
         self, query: str | None, *, field: str, whole: bool = False
     ) -> SearchQuerySet:
-        """Annotate `snippet_raw`, the matched words marked; use on one page of rows only.
+        """Annotate `snippet_raw`, the matched words marked (None for a row that does not
+        match); use on one page of rows only.
 
         `whole` marks every match in the whole text (a letter page); otherwise a few
         fragments around the matches (a result list).
@@ -99,39 +100,48 @@ class SearchQuerySet(models.QuerySet):
         query = normalise_query(query)
         if not query:
             return self
-        if whole:
-            options = {"highlight_all": True}
-        else:
-            options = {
-                "max_fragments": 3,
-                "max_words": 30,
-                "min_words": 12,
-                "fragment_delimiter": " … ",
-            }
-        # translate() with no replacement deletes: any of our control characters in the text.
-        text = Func(
-            F(field),
-            Value(_OUR_CONTROLS),
-            Value(""),
-            function="translate",
-            output_field=models.TextField(),
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        column = connection.ops.quote_name(self.model._meta.get_field(field).column)
+        sql, params = snippet_sql(
+            f"{table}.{column}", f'{table}."search_vector"', query, whole=whole
         )
-        for character, stand_in in _STAND_INS.items():
-            text = Replace(text, Value(character), Value(stand_in))
-        terms = search_query(query)
-        return self.annotate(
-            # ts_headline marks every query word, even one the query excludes (-police):
-            # only rows that match the whole query should show marks.
-            matches_query=ExpressionWrapper(Q(search_vector=terms), output_field=BooleanField()),
-            snippet_raw=SearchHeadline(
-                text,
-                terms,
-                config=SEARCH_CONFIG,
-                start_sel=_MARK_START,
-                stop_sel=_MARK_END,
-                **options,
-            ),
-        )
+        return self.annotate(snippet_raw=RawSQL(sql, params, output_field=models.TextField()))
+
+
+# ts_headline's options: every match in the whole text, or a few fragments around them.
+_WHOLE_TEXT = f'StartSel="{_MARK_START}", StopSel="{_MARK_END}", HighlightAll=true'
+_FRAGMENTS = (
+    f'StartSel="{_MARK_START}", StopSel="{_MARK_END}", MaxFragments=3, MaxWords=30, '
+    'MinWords=12, FragmentDelimiter=" … "'
+)
+
+
+def snippet_sql(text_sql: str, vector_sql: str, query: str, *, whole: bool) -> tuple[str, list]:
+    """SQL for a row's snippet of a normalised `query`: its text (`text_sql`, SQL naming
+    it) with the matches between our markers, or NULL where its vector (`vector_sql`) does
+    not match the whole query: ts_headline marks every query word, even one the query
+    excludes (-police), so only rows that match may show marks. The one place a snippet's
+    SQL is written (with_snippets, and the findings page's rows: selectors.result_rows)."""
+    # translate() with no replacement deletes: any of our control characters in the text;
+    # then the stand-ins for <, > and &.
+    text, text_params = f"translate({text_sql}, %s, '')", [_OUR_CONTROLS]
+    for character, stand_in in _STAND_INS.items():
+        text = f"replace({text}, %s, %s)"
+        text_params += [character, stand_in]
+    terms = "websearch_to_tsquery(%s::regconfig, %s)"
+    searched = query_with_compounds(query)
+    headline = f"ts_headline(%s::regconfig, {text}, {terms}, %s)"
+    sql = f"CASE WHEN {vector_sql} @@ {terms} THEN {headline} END"
+    params = [
+        SEARCH_CONFIG,
+        searched,
+        SEARCH_CONFIG,
+        *text_params,
+        SEARCH_CONFIG,
+        searched,
+        _WHOLE_TEXT if whole else _FRAGMENTS,
+    ]
+    return sql, params
 
 
 def marked(snippet_raw: str) -> SafeString:
@@ -144,6 +154,5 @@ def marked(snippet_raw: str) -> SafeString:
 
 def marked_if_matched(row) -> SafeString | None:
     """`marked()` snippet of a row annotated by with_snippets() that matched the query."""
-    if not getattr(row, "matches_query", False):
-        return None
-    return marked(row.snippet_raw)
+    snippet_raw = getattr(row, "snippet_raw", None)
+    return None if snippet_raw is None else marked(snippet_raw)

@@ -111,7 +111,6 @@ def test_relevance_breaks_ties_newest_first_and_date_sort_is_an_option(corpus):
         assert rank_a > rank_b or (rank_a == rank_b and date_a >= date_b)
 
 
-
 @pytest.mark.parametrize("sort", ["newest", "oldest"])
 def test_a_search_sorted_by_date_finds_the_same_findings_unranked(corpus, sort):
     def results(query_string):
@@ -127,6 +126,7 @@ def test_a_search_sorted_by_date_finds_the_same_findings_unranked(corpus, sort):
     assert "rank" in ranked.query.annotations
     assert "rank" not in by_date.query.annotations
     assert "ts_rank" not in str(by_date.query)
+
 
 @pytest.mark.parametrize(
     "query",
@@ -407,3 +407,28 @@ def test_the_page_shows_the_query_as_typed_though_it_searches_every_spelling(cli
     page = client.get(FINDINGS_URL, {"q": "multi-agency"}).content.decode()
 
     assert "<strong>1</strong> finding matching “multi-agency”" in page
+
+
+def test_a_page_of_results_is_read_in_the_order_asked_with_its_rows(corpus):
+    from inspections.selectors import result_findings
+
+    findings = list(Finding.objects.order_by("pk"))
+    gone = findings[-1].pk + 1000
+    ids = [finding.pk for finding in reversed(findings)] + [gone]
+    rows = result_findings(ids, "caseloads")
+
+    assert [row.pk for row in rows] == ids[:-1]  # in the order given; a gone id left out
+    stored = {finding.pk: finding for finding in findings}
+    for row in rows:
+        finding = stored[row.pk]
+        assert row.inspection.pk == finding.inspection_id
+        assert row.inspection.letter_date == finding.inspection.letter_date
+        assert row.inspection.authority.slug == finding.inspection.authority.slug
+        assert row.get_absolute_url() == finding.get_absolute_url()
+        assert sorted(row.theme_ids) == sorted(finding.themes.values_list("pk", flat=True))
+        # A snippet only where the finding matches the search.
+        matches = "caseload" in finding.text.lower()
+        assert (row.snippet_raw is not None) == matches
+        if matches:
+            assert "\x02" in row.snippet_raw
+    assert all(row.snippet_raw is None for row in result_findings(ids, ""))

@@ -4,6 +4,7 @@
   and the API's querysets;
 - `theme_pages`: the theme pages (counts, years, where a theme comes up most);
 - `recurring`: a council's recurring weaknesses;
+- `result_rows`: the rows of one page of the findings page's results;
 - `theme_evidence`: results' themes, and why a theme was tagged (the admin).
 
 Callers use `selectors.<name>`: the package exposes every public read here.
@@ -35,6 +36,7 @@ from inspections.selectors.recurring import (
     ThemeLetter,
     recurring_themes,
 )
+from inspections.selectors.result_rows import ResultFinding, result_findings
 from inspections.selectors.theme_evidence import (
     ThemeEvidence,
     matching_rules,
@@ -62,6 +64,7 @@ __all__ = [
     "LETTER_TEXT_FIELDS",
     "RECURRING_LATEST_LETTERS",
     "RecurringTheme",
+    "ResultFinding",
     "ThemeCounts",
     "ThemeEvidence",
     "ThemeLetter",
@@ -83,6 +86,7 @@ __all__ = [
     "letters_per_authority",
     "matching_rules",
     "recurring_themes",
+    "result_findings",
     "theme_counts",
     "theme_evidence",
     "theme_top_authorities",
