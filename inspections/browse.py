@@ -23,6 +23,7 @@ from inspections.facets import (
     FINDING_FACETS,
     LETTER_FACETS,
     Facet,
+    FirstPage,
     facet_counts,
     narrows,
     too_many_to_count,
@@ -182,7 +183,11 @@ def _browse(
     # From here on, the state as the FilterSet understood it (it filters the same way).
     data = canonical_query(filterset, data)
     notices += _empty_range(filterset, data)
-    facets = _facet_counts(filterset, data, queryset, specs, scale)
+    # The first page of what narrows is asked with its counts; past it, the counts are kept.
+    first_page = None
+    if narrows(data) and not _past_first_page(data):
+        first_page = FirstPage.of(filterset.qs, RESULTS_PER_PAGE)
+    facets = _facet_counts(filterset, data, queryset, specs, scale, first_page=first_page)
     for facet in facets:
         facet.narrow(asked.get(facet.narrow_param, ""))  # typed to find a value, not a filter
     # Every result has exactly one value of `total_facet`, so its counts add up to the total.
@@ -209,6 +214,34 @@ def _browse(
     query = normalise_query(filterset.form.cleaned_data.get("q"))
     if query and not total and not words_searched(query):
         notices.append(_unsearchable(query))
+    if first_page is not None and first_page.ids is not None and page.number == 1:
+        # Read with the counts, which were exact (an estimate reads no page).
+        page.object_list = [Listed(pk) for pk in first_page.ids]
+    else:
+        _read_page(page, filterset, total=total, query=query)
+    return Browse(
+        filterset=filterset,
+        facets=facets,
+        page=page,
+        query=query,
+        chips=_chips(filterset, facets, data),
+        data=data,
+        query_string=without_query(data),
+        total=total,
+        estimated=counted.estimated,
+        notices=notices,
+    )
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A result of a page read with its counts: its id, all the page's rows need."""
+
+    pk: int
+
+
+def _read_page(page: Page, filterset, *, total: int, query: str) -> None:
+    """`page`'s results read, the planner told what the counts showed."""
     planner = []
     if total < SERIAL_BELOW:
         # The counts say the matches are few: starting parallel workers would cost more
@@ -229,21 +262,11 @@ def _browse(
             page.object_list = list(page.object_list)
     else:
         page.object_list = list(page.object_list)
-    return Browse(
-        filterset=filterset,
-        facets=facets,
-        page=page,
-        query=query,
-        chips=_chips(filterset, facets, data),
-        data=data,
-        query_string=without_query(data),
-        total=total,
-        estimated=counted.estimated,
-        notices=notices,
-    )
 
 
-def _facet_counts(filterset, data: QueryDict, queryset, specs, scale: Scale) -> list[Facet]:
+def _facet_counts(
+    filterset, data: QueryDict, queryset, specs, scale: Scale, *, first_page: FirstPage | None
+) -> list[Facet]:
     """The facets' counts; with nothing chosen and no words, kept from one import to the next.
 
     The page as first opened counts the whole table, and every reader gets the same counts
@@ -254,7 +277,13 @@ def _facet_counts(filterset, data: QueryDict, queryset, specs, scale: Scale) -> 
 
     def count() -> list[Facet]:
         return facet_counts(
-            type(filterset), data, queryset, specs, sample_rows=scale.sample_rows, page=filterset
+            type(filterset),
+            data,
+            queryset,
+            specs,
+            sample_rows=scale.sample_rows,
+            page=filterset,
+            first_page=first_page,
         )
 
     # The exact-count limit in the key: servers set differently (the benchmark's exact and

@@ -15,6 +15,7 @@ replaces it in the module that calls it (`estimates.estimated_rows`,
 """
 
 from inspections.facets.counting import facet_counts
+from inspections.facets.counting_sql import FirstPage
 from inspections.facets.estimates import about, too_many_to_count
 from inspections.facets.query_strings import narrows, toggle_query, without_query
 from inspections.facets.specs import (
@@ -32,6 +33,7 @@ __all__ = [
     "Facet",
     "FacetSpec",
     "FacetValue",
+    "FirstPage",
     "about",
     "councils_by_region",
     "facet_counts",

@@ -15,7 +15,8 @@ from django.conf import settings
 from django.http import QueryDict
 
 from inspections.caching import cached_counts
-from inspections.facets.counting_sql import chosen_condition, grouped_counts
+from inspections.facets import estimates
+from inspections.facets.counting_sql import FirstPage, chosen_condition, grouped_counts
 from inspections.facets.estimates import SAMPLE_ROWS, Sample, kept_sample, too_many_to_count
 from inspections.facets.query_strings import narrows, toggler, without_query
 from inspections.facets.specs import Facet, FacetSpec, FacetValue
@@ -29,6 +30,7 @@ def facet_counts(
     *,
     sample_rows: int = SAMPLE_ROWS,
     page=None,
+    first_page: FirstPage | None = None,
 ) -> list[Facet]:
     """Count every facet's values over the filtered results, each facet ignoring its own filter.
 
@@ -36,7 +38,8 @@ def facet_counts(
     in one scan (GROUPING SETS, and the theme facet joined to the same rows); a facet with a
     chosen value gets a query of its own. `page`, the page's own FilterSet (of `data`), gives
     the results of facets whose filter is not in use without building and validating a
-    second one.
+    second one. `first_page` gets its ids where the results are counted exactly, in the
+    same statement (counting_sql.FirstPage).
     """
     groups: dict[str, tuple[QueryDict, list[FacetSpec]]] = {}
     for spec in specs:
@@ -48,7 +51,7 @@ def facet_counts(
     # find its values); without words, each group's filters narrow through indexes, and
     # one scan of the rows they share (the whole table, for two facets chosen) costs more.
     if len(groups) > 1 and (data.get("q") or "").strip():
-        counted = _counts_in_one_scan(filterset_class, data, queryset, specs)
+        counted = _counts_in_one_scan(filterset_class, data, queryset, specs, first_page)
         if counted is not None:
             return [_facet(spec, counted[spec.name], data, estimated=False) for spec in specs]
     counts: dict[str, list[tuple[str, str, int]]] = {}
@@ -67,12 +70,16 @@ def facet_counts(
     every_filter = without_query(data)
     results_of: dict[str, object] = {}
     sampled: list[str] = []  # the groups too many to count exactly
+    page_rows = None  # the planner's estimate of the page's results, where first_page asks it
     for key, (others, _group) in groups.items():
         if page is not None and key == every_filter:
             results_of[key] = page.qs.order_by()
         else:
             results_of[key] = filterset_class(others, queryset=queryset).qs.order_by()
-        if too_many_to_count(results_of[key]):
+        estimate = None
+        if first_page is not None and key == every_filter:
+            estimate = page_rows = estimates.estimated_rows(results_of[key])
+        if too_many_to_count(results_of[key], estimate=estimate):
             sampled.append(key)
     sample = None
     if sampled:
@@ -99,12 +106,19 @@ def facet_counts(
             continue
         results = results_of[key]
         group_sample = sample if key in sampled else None
-        grouped, totals = grouped_counts(results, group, group_sample)
+        # The page's own results (every filter applied), counted exactly and few: its first
+        # page comes with the counts.
+        page_here = None
+        if key == every_filter and page_rows is not None and page_rows <= FirstPage.MOST_ROWS:
+            page_here = first_page
+        grouped, totals = grouped_counts(
+            results, group, group_sample, first_page=page_here if group_sample is None else None
+        )
         if group_sample is not None and totals[0] <= settings.FACET_EXACT_COUNT_LIMIT:
             # The planner overestimated: few enough to count exactly, and a sample of so
             # few could miss them all.
             group_sample = None
-            grouped, totals = grouped_counts(results, group)
+            grouped, totals = grouped_counts(results, group, first_page=page_here)
         counts.update(grouped)
         if group_sample is not None:
             estimated.update(spec.name for spec in group)
@@ -140,7 +154,11 @@ def _whole_table_counts(
 
 
 def _counts_in_one_scan(
-    filterset_class, data: QueryDict, queryset, specs: list[FacetSpec]
+    filterset_class,
+    data: QueryDict,
+    queryset,
+    specs: list[FacetSpec],
+    first_page: FirstPage | None = None,
 ) -> dict[str, list[tuple[str, str, int]]] | None:
     """Every facet counted in one scan when some are chosen; None when that scan would be
     too many rows to count exactly (the facets are then counted group by group, each on a
@@ -157,8 +175,11 @@ def _counts_in_one_scan(
     for index in chosen:
         superset_data.pop(specs[index].name, None)
     superset = filterset_class(superset_data, queryset=queryset).qs.order_by()
-    if too_many_to_count(superset):
+    rows = estimates.estimated_rows(superset) if first_page is not None else None
+    if too_many_to_count(superset, estimate=rows):
         return None
+    if rows is not None and rows > FirstPage.MOST_ROWS:
+        first_page = None
     conditions = {
         index: chosen_condition(index, specs[index], data.getlist(specs[index].name))
         for index in chosen
@@ -169,7 +190,8 @@ def _counts_in_one_scan(
         ([index], [condition for other, condition in conditions.items() if other != index])
         for index in chosen
     ]
-    counted, _ = grouped_counts(superset, specs, groups=groups)
+    # The first group's rows meet every chosen facet's condition: the page's results.
+    counted, _ = grouped_counts(superset, specs, groups=groups, first_page=first_page)
     return counted
 
 

@@ -66,11 +66,14 @@ def kept_sample(table: str, sample_rows: int, using: str) -> Sample:
     )
 
 
-def too_many_to_count(queryset) -> bool:
+def too_many_to_count(queryset, *, estimate: int | None = None) -> bool:
     """Whether the planner expects `queryset` to give more than FACET_EXACT_COUNT_LIMIT rows:
-    never when that setting is None (every count exact, however slow)."""
+    never when that setting is None (every count exact, however slow). `estimate`: the
+    planner's estimate, if it was asked already."""
     limit = settings.FACET_EXACT_COUNT_LIMIT
-    return limit is not None and estimated_rows(queryset) > limit
+    if limit is None:
+        return False
+    return (estimated_rows(queryset) if estimate is None else estimate) > limit
 
 
 def estimated_rows(queryset) -> int:
