@@ -6,18 +6,14 @@ filtering, so a download holds exactly what the page listed.
 
 from __future__ import annotations
 
-import datetime
-import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db import connections, transaction
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
-from inspections.best_of_newest import BestOfNewest
 from inspections.caching import cached_counts
 from inspections.facets import (
     FINDING_FACETS,
@@ -26,7 +22,6 @@ from inspections.facets import (
     FirstPage,
     facet_counts,
     narrows,
-    too_many_to_count,
     without_query,
 )
 from inspections.filters import (
@@ -37,25 +32,19 @@ from inspections.filters import (
     ignored_values,
 )
 from inspections.models import Finding, Inspection, Theme
-from inspections.routers import read_alias
+from inspections.result_order import (
+    Listed,
+    Scale,
+    in_order,
+    read_page,
+    results_key,
+    sparse,
+    window_start,
+)
 from inspections.search import marked_if_matched, normalise_query, words_searched
 from inspections.selectors import LETTER_TEXT_FIELDS, ResultFinding, result_findings
 
 RESULTS_PER_PAGE = 20
-SERIAL_BELOW = 20_000  # results; fewer are ranked without parallel workers
-FEW_MATCHES = 5_000  # a search's matches; fewer are listed from the search index, sorted
-
-
-@dataclass(frozen=True)
-class Scale:
-    """How a page copes with more results than it can count exactly (see facets/estimates.py)."""
-
-    # Rows of the table the estimated counts are made on.
-    sample_rows: int
-    # Results listed: ranking a common word's 700,000 matches would read them all, so the
-    # best matches among the newest `listed` are listed, in pages, instead.
-    listed: int
-
 
 # A letter's row brings its whole text's vector, fifteen findings' worth: fewer of them.
 FINDINGS_SCALE = Scale(sample_rows=40_000, listed=10_000)
@@ -195,10 +184,10 @@ def _browse(
     chosen = counted.selected
     total = sum(value.count for value in (chosen or counted.values))
     listed = min(total, scale.listed) if counted.estimated else total
-    since = _window_start(facets, scale.listed) if counted.estimated else None
-    if since is not None and not _sparse(total, queryset):
+    since = window_start(facets, scale.listed) if counted.estimated else None
+    if since is not None and not sparse(total, queryset):
         since = None
-    results = _in_order(
+    results = in_order(
         filterset,
         filterset.qs.only("pk"),
         newest_field,
@@ -218,7 +207,7 @@ def _browse(
         # Read with the counts, which were exact (an estimate reads no page).
         page.object_list = [Listed(pk) for pk in first_page.ids]
     else:
-        _read_page(page, filterset, total=total, query=query)
+        read_page(page, filterset, total=total, query=query)
     return Browse(
         filterset=filterset,
         facets=facets,
@@ -231,37 +220,6 @@ def _browse(
         estimated=counted.estimated,
         notices=notices,
     )
-
-
-@dataclass(frozen=True)
-class Listed:
-    """A result of a page read with its counts: its id, all the page's rows need."""
-
-    pk: int
-
-
-def _read_page(page: Page, filterset, *, total: int, query: str) -> None:
-    """`page`'s results read, the planner told what the counts showed."""
-    planner = []
-    if total < SERIAL_BELOW:
-        # The counts say the matches are few: starting parallel workers would cost more
-        # than ranking them (measured ~20 ms of a rare word's 25 ms at 100,000 letters).
-        planner.append("SET LOCAL max_parallel_workers_per_gather = 0")
-    if query and total < FEW_MATCHES:
-        # Newest (or oldest) first, the planner walks the date index testing each row
-        # for the words, expecting the matches spread evenly; a rare word's are not
-        # (one council's letters): 45 ms at 100,000 letters, where reading its matches
-        # through the search index and sorting them takes a few.
-        planner.append("SET LOCAL enable_indexscan = off")
-    if planner:
-        # SET LOCAL holds inside a transaction, on the connection the rows are read from;
-        # the settings go in one statement, one round trip.
-        alias = read_alias(filterset.qs.model)
-        with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-            cursor.execute("; ".join(planner))
-            page.object_list = list(page.object_list)
-    else:
-        page.object_list = list(page.object_list)
 
 
 def _facet_counts(
@@ -296,17 +254,8 @@ def _facet_counts(
         # As the window of the best of the newest (BestOfNewest): a reader on page 2 goes
         # on to page 3, and every page shows the same counts, a common word's sampled
         # ones costing 0.1 to 0.3 s at 100,000 letters. Once a data version.
-        return cached_counts(f"facets:past_first_page:{_results_key(queryset, data)}", count)
+        return cached_counts(f"facets:past_first_page:{results_key(queryset, data)}", count)
     return cached_counts(f"facets:{model}:{limit}:{without_query(data)}", count)
-
-
-def _results_key(queryset, data: QueryDict) -> str:
-    """What names a query's results for what is kept of them: the model, the count limit
-    (which decides what is listed; servers set differently may share one Redis) and every
-    filter but the page (canonical, in the order given: one key for one query string),
-    hashed, as words can be long."""
-    named = f"{queryset.model._meta.label_lower}:{settings.FACET_EXACT_COUNT_LIMIT}:"
-    return hashlib.sha256((named + without_query(data)).encode()).hexdigest()
 
 
 def _past_first_page(data: QueryDict) -> bool:
@@ -356,90 +305,6 @@ def _unsearchable(query: str) -> Notice:
             "Search for the words that matter, e.g. caseloads or “management oversight”."
         )
     return Notice(f"“{query}” has no words to search for: search for letters or digits.")
-
-
-def _in_order(
-    filterset,
-    results,
-    newest_field: str,
-    scale: Scale,
-    *,
-    estimated: bool,
-    since: datetime.date | None = None,
-    data: QueryDict | None = None,
-):
-    """`results` (the FilterSet's, with what each row needs) in the order the page lists them.
-
-    Ranked whole, or the best of the newest `scale.listed` when they are too many to rank
-    (`since`: where the newest are likely to start, see BestOfNewest; `data`: the state
-    as understood, which names the results).
-    """
-    cleaned = filterset.form.cleaned_data
-    by_relevance = (cleaned.get("sort") or "relevance") == "relevance"
-    if estimated and by_relevance and normalise_query(cleaned.get("q")):
-        key = _results_key(results, data if data is not None else filterset.data)
-        return BestOfNewest(
-            filterset.qs, newest_field, scale.listed, rows=results, since=since, kept_as=key
-        )
-    return results
-
-
-# Matches under this share of the table are sparse: the newest are found faster through
-# the search index ANDed with a date range than by walking the date index testing each row
-# (a phrase matching 6% of findings: 73,000 pages read, 14,000 with the range); a common
-# word (25%) is found by the walk in 40,000 rows, where the search index's bitmap of its
-# 382,000 matches alone took 0.5 s (of 1.6) at 100,000 letters.
-SPARSE_SHARE = 0.10
-
-
-def _sparse(total: int, queryset) -> bool:
-    """Whether `total` results are a small share of the table (by the planner's count)."""
-    with connections[read_alias(queryset.model)].cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
-            [queryset.model._meta.db_table],
-        )
-        rows = cursor.fetchone()[0]
-    return rows > 0 and total < SPARSE_SHARE * rows
-
-
-# The estimated results of the years read first, over the window they are to fill: room
-# for the sample's error (a year's estimate from ~100 sampled matches is within 20% or so).
-WINDOW_MARGIN = 1.5
-
-
-def _window_start(facets: list[Facet], window: int) -> datetime.date | None:
-    """The first day of the fewest newest years whose results, by the year facet's counts,
-    are likely to fill a window of `window`: None if all the years together are unlikely to.
-
-    Only a hint (BestOfNewest reads every match should those years fall short), so an
-    estimate, or a count that leaves out a chosen year, does no harm.
-    """
-    by_year = next((facet for facet in facets if facet.name == "year"), None)
-    if by_year is None:
-        return None
-    found = 0
-    for value in sorted(by_year.values, key=lambda value: value.value, reverse=True):
-        found += value.count
-        if found >= WINDOW_MARGIN * window:
-            return datetime.date(int(value.value), 1, 1)
-    return None
-
-
-def api_results(filterset: ArchiveFilter, *, newest_field: str, scale: Scale):
-    """The FilterSet's results in the page's order, for the API's cursor pages.
-
-    Where a search by relevance matches too many to rank them all, the page lists the best
-    of the newest `scale.listed` matches; so does this (the API loads the rows it lists).
-    """
-    results = filterset.qs
-    cleaned = filterset.form.cleaned_data
-    by_relevance = (cleaned.get("sort") or "relevance") == "relevance"
-    if not (by_relevance and normalise_query(cleaned.get("q"))):
-        return results
-    if not too_many_to_count(results.order_by()):
-        return results
-    return BestOfNewest(results, newest_field, scale.listed)
 
 
 def _chips(filterset: ArchiveFilter, facets: list[Facet], data: QueryDict) -> list[Chip]:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from openapi_spec_validator import validate
 from rest_framework.pagination import Cursor
 
-from inspections import browse
+from inspections import browse, result_order
 from inspections.api.paging import ArchiveCursorPagination
 from inspections.api.views import FindingViewSet
 from inspections.importer import import_letter, import_paths
@@ -239,7 +239,7 @@ def test_a_cursor_that_was_tampered_with_is_a_404(client, archive):
 def test_a_search_too_big_to_rank_ranks_its_newest_matches_as_the_page_does(
     client, archive, monkeypatch
 ):
-    monkeypatch.setattr(browse, "too_many_to_count", lambda queryset: True)
+    monkeypatch.setattr(result_order, "too_many_to_count", lambda queryset: True)
     monkeypatch.setattr(FindingViewSet, "scale", browse.Scale(sample_rows=100, listed=5))
 
     results = get(client, reverse("api:finding-list"), q="social").json()["results"]
@@ -257,7 +257,7 @@ def test_a_search_too_big_to_rank_ranks_its_newest_matches_as_the_page_does(
 def test_cursor_pages_through_the_best_of_the_newest_go_through_it_once_either_way(
     client, archive, monkeypatch, page_size
 ):
-    monkeypatch.setattr(browse, "too_many_to_count", lambda queryset: True)
+    monkeypatch.setattr(result_order, "too_many_to_count", lambda queryset: True)
     monkeypatch.setattr(FindingViewSet, "scale", browse.Scale(sample_rows=100, listed=9))
     first = get(client, reverse("api:finding-list"), q="social", page_size=9).json()
     assert len(first["results"]) == 9 and not first["next"]  # the window is the whole listing
@@ -276,7 +276,7 @@ def test_cursor_pages_through_the_best_of_the_newest_go_through_it_once_either_w
 
 
 def test_the_best_of_the_newest_is_ranked_and_paged_in_one_statement(client, archive, monkeypatch):
-    monkeypatch.setattr(browse, "too_many_to_count", lambda queryset: True)
+    monkeypatch.setattr(result_order, "too_many_to_count", lambda queryset: True)
     monkeypatch.setattr(FindingViewSet, "scale", browse.Scale(sample_rows=100, listed=9))
     window = [f["id"] for f in walk(client, reverse("api:finding-list"), q="social")]
     first = get(client, reverse("api:finding-list"), q="social", page_size=3).json()
@@ -316,7 +316,7 @@ def test_a_search_is_ranked_once_a_row_in_a_statement_of_ids_as_the_page_does(cl
 def test_a_tampered_cursor_into_the_best_of_the_newest_is_a_404(
     client, archive, monkeypatch, position
 ):
-    monkeypatch.setattr(browse, "too_many_to_count", lambda queryset: True)
+    monkeypatch.setattr(result_order, "too_many_to_count", lambda queryset: True)
     pagination = ArchiveCursorPagination()
     pagination.base_url = "http://testserver" + reverse("api:finding-list") + "?q=social"
     url = pagination.encode_cursor(Cursor(0, False, position))

@@ -13,7 +13,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
 
-from inspections import browse
+from inspections import browse, result_order
 from inspections.best_of_newest import BestOfNewest
 from inspections.browse import browse_findings, browse_letters
 from inspections.facets import estimates
@@ -199,8 +199,8 @@ def test_the_page_hints_the_newest_years_that_likely_fill_the_window():
     counts = {2021: 9_000, 2025: 4_000, 2024: 5_000, 2023: 6_000, 2022: 7_000}
 
     # 4,000 + 5,000 + 6,000 >= 1.5 x 10,000: from 2023 on.
-    assert browse._window_start([year_facet(counts)], 10_000) == datetime.date(2023, 1, 1)
-    assert browse._window_start([year_facet(counts)], 2_000) == datetime.date(2025, 1, 1)
+    assert result_order.window_start([year_facet(counts)], 10_000) == datetime.date(2023, 1, 1)
+    assert result_order.window_start([year_facet(counts)], 2_000) == datetime.date(2025, 1, 1)
     # All of them could not fill it: no hint, every match read.
-    assert browse._window_start([year_facet(counts)], 30_000) is None
-    assert browse._window_start([], 10) is None
+    assert result_order.window_start([year_facet(counts)], 30_000) is None
+    assert result_order.window_start([], 10) is None

@@ -18,8 +18,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
 
 from inspections.best_of_newest import BestOfNewest, position_from
-from inspections.browse import api_results
 from inspections.filters import ignored_values
+from inspections.result_order import api_results
 
 # The exact (float8) alias of a float annotation, the rank, that the cursor keys on.
 RANK_ALIAS = "cursor_exact_"

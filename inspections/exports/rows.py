@@ -16,6 +16,7 @@ from inspections.best_of_newest import BestOfNewest
 from inspections.facets import too_many_to_count
 from inspections.filters import FindingFilter, canonical_query
 from inspections.models import Category, Finding, FindingTheme, InspectionType, Theme
+from inspections.result_order import in_order
 
 EXPORT_ROW_LIMIT = 10_000
 EXPORT_COLUMNS = [
@@ -97,7 +98,7 @@ def chosen_rows(data: QueryDict) -> Chosen:
     # The page's scale read from its module when asked, so the two cannot differ; the state
     # as the page understands it, which names a window a reader paging on has kept.
     scale = browse.FINDINGS_SCALE
-    ordered = browse._in_order(
+    ordered = in_order(
         filterset,
         filterset.qs,
         "letter_date",
