@@ -203,8 +203,11 @@ def _browse(
     query = normalise_query(filterset.form.cleaned_data.get("q"))
     if query and not total and not words_searched(query):
         notices.append(_unsearchable(query))
-    if first_page is not None and first_page.ids is not None and page.number == 1:
-        # Read with the counts, which were exact (an estimate reads no page).
+    # The first page's ids came with exact counts of the page's own results; not where the
+    # total is an estimate (another group sampled): the page then lists the best of the
+    # newest, as its next pages will.
+    with_counts = first_page is not None and first_page.ids is not None
+    if with_counts and page.number == 1 and not counted.estimated:
         page.object_list = [Listed(pk) for pk in first_page.ids]
     else:
         read_page(page, filterset, total=total, query=query)
