@@ -55,7 +55,12 @@ class LenientMultipleChoiceField(forms.MultipleChoiceField):
 class LenientModelMultipleChoiceField(ModelMultipleChoiceField):
     def clean(self, value):
         value = [str(item) for item in value or []]
-        if not value:  # nothing chosen, nothing to look up (two querysets a page saved)
+        if not value and not self.required:
+            # Nothing chosen: nothing to look up, and an empty list where Django gives
+            # queryset.none(), which the filter's `if not value` would compile and run
+            # (~0.5 ms a page for the council and theme filters).
+            return []
+        if not value:
             return super().clean(value)
         known = set(
             self.queryset.filter(**{f"{self.to_field_name}__in": value}).values_list(
