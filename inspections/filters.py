@@ -143,6 +143,18 @@ class ArchiveFilter(django_filters.FilterSet):
         label="Sort by", choices=SORT_CHOICES, method="filter_nothing", empty_label=None
     )
 
+    # The form class of each FilterSet class, built from its filters once: django-filter
+    # builds it, and every filter's form field, for each FilterSet made (a page makes one or
+    # more). Its fields read their choices when used (callables, querysets), and each form
+    # copies its class's fields, so nothing is shared between requests.
+    _form_classes: dict[type, type] = {}
+
+    def get_form_class(self):
+        form_class = ArchiveFilter._form_classes.get(type(self))
+        if form_class is None:
+            form_class = ArchiveFilter._form_classes[type(self)] = super().get_form_class()
+        return form_class
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         prefix = self.letter_path

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from inspections.browse import browse_findings
 from inspections.filters import FindingFilter
-from inspections.models import Finding, FindingTheme, Theme
+from inspections.models import Finding, FindingTheme, Inspection, Theme
 from tests.factories import AuthorityFactory, FindingFactory, InspectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -447,3 +447,22 @@ def test_a_council_or_theme_not_chosen_is_an_empty_list_not_a_queryset(corpus):
     assert chosen.is_valid()
     assert [council.slug for council in chosen.form.cleaned_data["authority"]] == ["kent"]
     assert chosen.qs.count() == 1
+
+
+def test_a_filtersets_form_class_is_built_once_and_sees_councils_added_since(corpus):
+    from inspections.filters import LetterFilter
+
+    first = FindingFilter(QueryDict(""), queryset=Finding.objects.all())
+    assert first.is_valid()
+    council = AuthorityFactory(name="Rutland", slug="rutland", region="East Midlands")
+    FindingFactory(inspection=InspectionFactory(authority=council), text="Caseloads are low.")
+
+    later = FindingFilter(QueryDict("authority=rutland"), queryset=Finding.objects.all())
+    assert later.is_valid()
+
+    assert type(later.form) is type(first.form)  # one class for every FindingFilter
+    assert later.form.fields["authority"] is not first.form.fields["authority"]
+    assert [council.slug for council in later.form.cleaned_data["authority"]] == ["rutland"]
+    assert later.qs.count() == 1
+    letters = LetterFilter(QueryDict(""), queryset=Inspection.objects.all())
+    assert type(letters.form) is not type(first.form)
