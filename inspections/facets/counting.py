@@ -70,15 +70,15 @@ def facet_counts(
     every_filter = without_query(data)
     results_of: dict[str, object] = {}
     sampled: list[str] = []  # the groups too many to count exactly
-    page_rows = None  # the planner's estimate of the page's results, where first_page asks it
+    page_here = None  # first_page, where the page's own results are few enough for it
     for key, (others, _group) in groups.items():
         if page is not None and key == every_filter:
             results_of[key] = page.qs.order_by()
         else:
             results_of[key] = filterset_class(others, queryset=queryset).qs.order_by()
         estimate = None
-        if first_page is not None and key == every_filter:
-            estimate = page_rows = estimates.estimated_rows(results_of[key])
+        if key == every_filter:
+            estimate, page_here = _first_page_if_few(results_of[key], first_page)
         if too_many_to_count(results_of[key], estimate=estimate):
             sampled.append(key)
     sample = None
@@ -108,17 +108,15 @@ def facet_counts(
         group_sample = sample if key in sampled else None
         # The page's own results (every filter applied), counted exactly and few: its first
         # page comes with the counts.
-        page_here = None
-        if key == every_filter and page_rows is not None and page_rows <= FirstPage.MOST_ROWS:
-            page_here = first_page
+        own_page = page_here if key == every_filter else None
         grouped, totals = grouped_counts(
-            results, group, group_sample, first_page=page_here if group_sample is None else None
+            results, group, group_sample, first_page=own_page if group_sample is None else None
         )
         if group_sample is not None and totals[0] <= settings.FACET_EXACT_COUNT_LIMIT:
             # The planner overestimated: few enough to count exactly, and a sample of so
             # few could miss them all.
             group_sample = None
-            grouped, totals = grouped_counts(results, group, first_page=page_here)
+            grouped, totals = grouped_counts(results, group, first_page=own_page)
         counts.update(grouped)
         if group_sample is not None:
             estimated.update(spec.name for spec in group)
@@ -175,11 +173,9 @@ def _counts_in_one_scan(
     for index in chosen:
         superset_data.pop(specs[index].name, None)
     superset = filterset_class(superset_data, queryset=queryset).qs.order_by()
-    rows = estimates.estimated_rows(superset) if first_page is not None else None
-    if too_many_to_count(superset, estimate=rows):
+    estimate, first_page = _first_page_if_few(superset, first_page)
+    if too_many_to_count(superset, estimate=estimate):
         return None
-    if rows is not None and rows > FirstPage.MOST_ROWS:
-        first_page = None
     conditions = {
         index: chosen_condition(index, specs[index], data.getlist(specs[index].name))
         for index in chosen
@@ -193,6 +189,18 @@ def _counts_in_one_scan(
     # The first group's rows meet every chosen facet's condition: the page's results.
     counted, _ = grouped_counts(superset, specs, groups=groups, first_page=first_page)
     return counted
+
+
+def _first_page_if_few(
+    results, first_page: FirstPage | None
+) -> tuple[int | None, FirstPage | None]:
+    """The planner's estimate of `results` where `first_page` asks it (None otherwise: the
+    sampling decision asks it only if it needs it), and `first_page` if they are few
+    enough for it (FirstPage.MOST_ROWS)."""
+    if first_page is None:
+        return None, None
+    estimate = estimates.estimated_rows(results)
+    return estimate, first_page if estimate <= FirstPage.MOST_ROWS else None
 
 
 def _sampled_in_one_scan(
