@@ -71,9 +71,11 @@ def grouped_counts(
     )
     with in_transaction, connections[results.db].cursor() as cursor:
         if sample is not None:
-            # The planner expects the sample's matches to be many and would hash every
-            # letter or theme row to join them; a few thousand index look-ups are faster.
-            cursor.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+            # The planner expects the sample's matches to be many and would sort them to
+            # merge-join; hash joins stay on: a chosen theme's findings (95,000 at 100,000
+            # letters) are hashed once rather than looked up for each of the sample's
+            # 41,000 rows (the theme filter's counts: 219 -> 120 ms).
+            cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(statement, params)
         rows = cursor.fetchall()
     if first_page is not None:
@@ -186,10 +188,14 @@ def _group_part(
             for other in range(len(specs))
             for name in (sets.get(other) or [f"v{other}"])
         ]
+        # Each result's values looked up by the index (OFFSET 0 keeps the subquery from
+        # being made a join): as a join, the planner would hash the whole table (3 million
+        # theme rows at 100,000 letters) for a sample's 10,000 matches.
         statement += (
             f" UNION ALL SELECT {number}, {', '.join(flags_here)}, {', '.join(values)}, "
-            f'COUNT(*) FROM results JOIN "{table}" AS through ON through.{key} = '
-            f"results.result_id WHERE {where} GROUP BY through.{value}"
+            f'COUNT(*) FROM results CROSS JOIN LATERAL (SELECT {value} FROM "{table}"'
+            f" WHERE {key} = results.result_id OFFSET 0) AS through"
+            f" WHERE {where} GROUP BY through.{value}"
         )
         all_params += params
     return statement, all_params
