@@ -628,6 +628,8 @@ def site_pages() -> list[Page]:
             TARGET_SMALL_PAGE_MS,
         ),
         Page("a letter", f"/letters/{letter}/", TARGET_SMALL_PAGE_MS),
+        Page("letters", "/letters/"),
+        Page("letters page, a common word", f"/letters/?{urlencode({'q': COMMON_WORD})}"),
         Page(f"theme filter ({theme})", f"/findings/?{urlencode({'theme': theme})}"),
         Page(
             "page 50 of a common word",
