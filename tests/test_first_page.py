@@ -87,10 +87,11 @@ def test_the_findings_first_page_is_the_one_read_alone(archive, monkeypatch, que
 
 
 @pytest.mark.parametrize(
-    "query_string", ["q=caseloads&sort=newest", "q=caseloads&region=South+East"]
+    "query_string", ["q=caseloads&sort=newest", "q=caseloads&region=South+East&sort=oldest"]
 )
 def test_results_expected_to_be_many_read_their_page_alone(archive, monkeypatch, query_string):
-    # Sorting every counted row for a page would cost more than reading the page alone.
+    # Sorting every counted row for a page by date would cost more than reading the page
+    # alone, which stops at its twentieth.
     monkeypatch.setattr(estimates, "estimated_rows", lambda queryset: FirstPage.MOST_ROWS + 1)
     monkeypatch.setattr(settings, "FACET_EXACT_COUNT_LIMIT", None)  # counted exactly still
     with CaptureQueriesContext(connection) as queries:
@@ -98,6 +99,26 @@ def test_results_expected_to_be_many_read_their_page_alone(archive, monkeypatch,
 
     assert listed == read_alone(monkeypatch, browse.browse_findings, query_string)
     assert any("SET LOCAL max_parallel" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "query_string",
+    ["q=caseloads", "q=caseloads&region=South+East", "q=caseloads&theme=caseloads-and-capacity"],
+)
+def test_a_page_by_relevance_comes_with_the_counts_however_many_are_expected(
+    archive, monkeypatch, query_string
+):
+    # Read alone, it would rank every result before its first twenty all the same.
+    monkeypatch.setattr(estimates, "estimated_rows", lambda queryset: FirstPage.MOST_ROWS + 1)
+    monkeypatch.setattr(settings, "FACET_EXACT_COUNT_LIMIT", None)  # counted exactly still
+    with CaptureQueriesContext(connection) as queries:
+        listed = page_ids(browse.browse_findings, query_string)
+
+    assert listed == read_alone(monkeypatch, browse.browse_findings, query_string)
+    assert len(listed) == min(
+        browse.browse_findings(QueryDict(query_string)).total, browse.RESULTS_PER_PAGE
+    )
+    assert not any("SET LOCAL max_parallel" in q["sql"] for q in queries.captured_queries)
 
 
 def test_more_than_a_page_matches(archive):

@@ -196,11 +196,12 @@ def _first_page_if_few(
 ) -> tuple[int | None, FirstPage | None]:
     """The planner's estimate of `results` where `first_page` asks it (None otherwise: the
     sampling decision asks it only if it needs it), and `first_page` if they are few
-    enough for it (FirstPage.MOST_ROWS)."""
+    enough for it (FirstPage.MOST_ROWS) or it ranks them all anyway."""
     if first_page is None:
         return None, None
     estimate = estimates.estimated_rows(results)
-    return estimate, first_page if estimate <= FirstPage.MOST_ROWS else None
+    wanted = first_page.ranks_every_result or estimate <= FirstPage.MOST_ROWS
+    return estimate, first_page if wanted else None
 
 
 def _sampled_in_one_scan(
