@@ -127,6 +127,25 @@ def test_choosing_a_latest_grade_gives_the_count_its_facet_showed(story, name):
         assert browse_letters(QueryDict(f"{name}={value}")).total == count, value
 
 
+def test_the_latest_grade_facet_counts_each_letter_under_the_grade_its_filter_finds(story):
+    # Two reports on one day (the later id is the latest), and an area only the older
+    # report graded: the facet joins each council's current period, the filter runs the
+    # latest report's subquery; a letter is counted under the grade that finds it.
+    _, elsewhere = story
+    report(elsewhere, datetime.date(2022, 1, 10), overall_effectiveness="good", leadership="good")
+    report(elsewhere, datetime.date(2022, 1, 10), overall_effectiveness="inadequate")
+    letter(elsewhere, datetime.date(2021, 6, 1))
+
+    result = browse_letters(QueryDict(""))
+
+    assert counts(result, "latest_overall_effectiveness") == {"good": 5, "inadequate": 5}
+    assert counts(result, "latest_leadership") == {"good": 10}
+    for area in grades.AREAS:
+        for value, count in counts(result, f"latest_{area}").items():
+            chosen = browse_letters(QueryDict(f"latest_{area}={value}"))
+            assert chosen.total == count, (area, value)
+
+
 def test_choosing_a_grade_at_the_time_gives_the_count_its_facet_showed(story):
     for value, count in counts(browse_findings(QueryDict("")), "grade_at_time").items():
         assert browse_findings(QueryDict(f"grade_at_time={value}")).total == count, value

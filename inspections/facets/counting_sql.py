@@ -232,13 +232,19 @@ def _facet_rows(
             continue
         if spec.periods is not None:
             columns[f"a{index}"] = F("authority_id")
-            columns[f"d{index}"] = F("letter_date")
+            if spec.latest_period:
+                held = f"p{index}.until IS NULL"
+            else:
+                columns[f"d{index}"] = F("letter_date")
+                held = (
+                    f"results.d{index} >= p{index}.since AND "
+                    f"(p{index}.until IS NULL OR results.d{index} < p{index}.until)"
+                )
             periods_sql, periods_params = _periods_sql(spec.periods)
             joins.append(
                 (
                     f"LEFT JOIN ({periods_sql}) AS p{index} ON p{index}.authority_id = "
-                    f"results.a{index} AND results.d{index} >= p{index}.since AND "
-                    f"(p{index}.until IS NULL OR results.d{index} < p{index}.until)",
+                    f"results.a{index} AND {held}",
                     list(periods_params),
                 )
             )

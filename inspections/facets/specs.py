@@ -45,6 +45,10 @@ class FacetSpec:
     # authority_id, since, until, grade: grades.grade_periods) on the row's council and
     # date: one hash probe a row, where `expression` is a subquery a row.
     periods: Callable[[], object] | None = None
+    # Joined on the period still current, whatever the row's date: the council's latest
+    # grade, one hash probe a row where its `expression` is a subquery a row (five of them
+    # for each of the letters page's 10,000 sampled letters).
+    latest_period: bool = False
     in_order: tuple[str, ...] | None = None  # list values in this order (a scale)
     narrowable: bool = False  # long enough to offer a box that narrows its values by name
     # Counted by an id (`value_path`: a council's, a theme's), a number hashed once a row,
@@ -187,6 +191,8 @@ LETTER_FACETS = [
             f"latest_{area}",
             labels=GRADE_LABELS,
             expression=partial(grades.latest_grade, area),
+            periods=partial(grades.grade_periods, area),
+            latest_period=True,
             in_order=GRADE_ORDER,
         )
         for area in grades.AREAS
