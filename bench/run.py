@@ -82,6 +82,8 @@ class Query:
 
 
 COMMON_WORD = "assessment"
+# The archive's question: which councils were told their caseloads are too high.
+THEME_AND_WORD = ("caseloads-and-capacity", "high")
 RARE_WORD = "Rutland"  # a council's name: only its own letters' findings say it
 PHRASE = '"management oversight"'
 TWO_FACETS = (("region", "London"), ("category", "development"))
@@ -631,6 +633,10 @@ def site_pages() -> list[Page]:
         Page("letters", "/letters/"),
         Page("letters page, a common word", f"/letters/?{urlencode({'q': COMMON_WORD})}"),
         Page(f"theme filter ({theme})", f"/findings/?{urlencode({'theme': theme})}"),
+        Page(
+            f"a theme and a word ({THEME_AND_WORD[0]}, {THEME_AND_WORD[1]})",
+            f"/findings/?{urlencode({'theme': THEME_AND_WORD[0], 'q': THEME_AND_WORD[1]})}",
+        ),
         Page(
             "page 50 of a common word",
             f"/findings/?{urlencode({'q': COMMON_WORD, 'page': 50})}",
