@@ -121,6 +121,29 @@ def test_a_page_by_relevance_comes_with_the_counts_however_many_are_expected(
     assert not any("SET LOCAL max_parallel" in q["sql"] for q in queries.captured_queries)
 
 
+def test_a_page_whose_total_is_estimated_lists_the_best_of_the_newest(archive, monkeypatch):
+    # The page's own results (a category chosen) are few and counted exactly, with their
+    # first page; the category facet's group (every category) is sampled, and the total
+    # comes from it. The page then lists the best of the newest, as its next pages will,
+    # not the first page that came with the exact counts.
+    query_string = "q=caseloads&category=strength"
+    monkeypatch.setattr(
+        estimates,
+        "estimated_rows",
+        lambda queryset: 3 if "strength" in str(queryset.query) else 10**6,
+    )
+    monkeypatch.setattr(settings, "FACET_EXACT_COUNT_LIMIT", 5)
+    monkeypatch.setattr(browse, "FINDINGS_SCALE", browse.Scale(sample_rows=40_000, listed=6))
+
+    result = browse.browse_findings(QueryDict(query_string))
+
+    assert result.estimated
+    assert result.total > 6
+    listed = [row.pk for row in result.page.object_list]
+    assert len(listed) == 6
+    assert listed == read_alone(monkeypatch, browse.browse_findings, query_string)
+
+
 def test_more_than_a_page_matches(archive):
     """So that the tests above compare a page cut from more results, not every result."""
     assert browse.browse_findings(QueryDict("q=caseloads")).total > browse.RESULTS_PER_PAGE
