@@ -21,6 +21,7 @@ from inspections import grades
 from inspections.facets.estimates import Sample
 from inspections.facets.query_strings import as_param
 from inspections.facets.specs import FacetSpec, names_by_id
+from inspections.models import Inspection
 
 
 def grouped_counts(
@@ -64,12 +65,21 @@ def grouped_counts(
     # Read once, used by each count; inlined when used once (no tuples written aside).
     materialized = "MATERIALIZED " if uses > 1 else ""
     statement = f"WITH results AS {materialized}({sql}) " + " UNION ALL ".join(parts)
-    # A transaction only for the sample's SET LOCAL: an exact count alone needs no BEGIN
-    # and COMMIT, two round trips of a rare word's few milliseconds.
+    # A letter's search vector is stored out of line (TOAST: its whole text's words, ~6.6
+    # KB compressed). Costing a test of each row's vector as cheap, the planner reads every
+    # letter a common word matches and tests it (10,000 letters: ~150 ms), where the search
+    # index answers a plain word without reading a vector (~12 ms).
+    from_index = sample is None and results.model is Inspection and " @@ " in sql
+    # A transaction only for a SET LOCAL: an exact count alone needs no BEGIN and COMMIT,
+    # two round trips of a rare word's few milliseconds.
     in_transaction = (
-        transaction.atomic(using=results.db) if sample is not None else contextlib.nullcontext()
+        transaction.atomic(using=results.db)
+        if sample is not None or from_index
+        else contextlib.nullcontext()
     )
     with in_transaction, connections[results.db].cursor() as cursor:
+        if from_index:
+            cursor.execute("SET LOCAL enable_seqscan = off")
         if sample is not None:
             # The planner expects the sample's matches to be many and would sort them to
             # merge-join; hash joins stay on: a chosen theme's findings (95,000 at 100,000
