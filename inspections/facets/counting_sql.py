@@ -262,9 +262,7 @@ def _facet_rows(
             joined_values.append(f"COALESCE(p{index}.grade, %s) AS {value}")
             sets[index] = [value]
             continue
-        if spec.expression is not None:
-            columns[value] = spec.expression()
-        elif spec.is_year:
+        if spec.is_year:
             # date_part()::int, not EXTRACT: EXTRACT gives a numeric, slower to hash.
             columns[value] = Cast(
                 Func(Value("year"), F(spec.value_path), function="date_part"), IntegerField()

@@ -1,7 +1,7 @@
 """The facets: what each one counts and how its values are named, and what a page shows.
 
-`FacetSpec` says what a facet groups by (a column, an expression computed for each row, a
-many-to-many table, a council's grade periods) and how its values are named;
+`FacetSpec` says what a facet groups by (a column, a many-to-many table, a council's grade
+periods) and how its values are named;
 `FINDING_FACETS` and `LETTER_FACETS` are the two pages' lists. `Facet` and `FacetValue`
 are a facet as a page shows it, with a long facet's values narrowed by typed text. The
 names of councils and themes, by id, are read once a data version.
@@ -38,16 +38,13 @@ class FacetSpec:
     # A result may have several values, through a many-to-many table: (table, column of the
     # result's id, column of the value). `value_path` is then unused.
     through: tuple[str, str, str] | None = None
-    # What to group by when it is no field but computed for each row (a council's grade,
-    # a subquery): the same expression its filter uses.
-    expression: Callable[[], object] | None = None
     # A council's grade at each row's date, counted by joining these periods (a queryset of
     # authority_id, since, until, grade: grades.grade_periods) on the row's council and
-    # date: one hash probe a row, where `expression` is a subquery a row.
+    # date: one hash probe a row, where the filter's expression is a subquery a row.
     periods: Callable[[], object] | None = None
     # Joined on the period still current, whatever the row's date: the council's latest
-    # grade, one hash probe a row where its `expression` is a subquery a row (five of them
-    # for each of the letters page's 10,000 sampled letters).
+    # grade, one hash probe a row where the filter's expression is a subquery a row (five
+    # of them for each of the letters page's 10,000 sampled letters).
     latest_period: bool = False
     in_order: tuple[str, ...] | None = None  # list values in this order (a scale)
     narrowable: bool = False  # long enough to offer a box that narrows its values by name
@@ -171,7 +168,6 @@ FINDING_FACETS = [
         "Council's overall grade at the time",
         "grade_at_time",
         labels=GRADE_LABELS,
-        expression=grades.grade_at_time_of_finding,
         periods=partial(grades.grade_periods, JudgementArea.OVERALL_EFFECTIVENESS),
         in_order=GRADE_ORDER,
     ),
@@ -190,7 +186,6 @@ LETTER_FACETS = [
             f"{grades.AREA_SHORT[area]} (council's latest report)",
             f"latest_{area}",
             labels=GRADE_LABELS,
-            expression=partial(grades.latest_grade, area),
             periods=partial(grades.grade_periods, area),
             latest_period=True,
             in_order=GRADE_ORDER,
