@@ -143,8 +143,7 @@ def _first_page_part(
     """The SELECT of the first page's ids: of the rows meeting `conditions` (the first
     group's, every chosen facet's), in the page's order, as one array in the first value
     column of one row. The LIMIT keeps only a page's worth of rows while it sorts."""
-    where = " AND ".join(f"({sql})" for sql, _ in conditions) or "TRUE"
-    params = [param for _, condition_params in conditions for param in condition_params]
+    where, params = _all_of(conditions)
     order = ", ".join(
         f"o{index} {'DESC' if name.startswith('-') else 'ASC'}"
         for index, name in enumerate(page.order_by)
@@ -160,6 +159,12 @@ def _first_page_part(
     return statement, [*params, page.size]
 
 
+def _all_of(conditions: list[tuple[str, list]]) -> tuple[str, list]:
+    """SQL holding where every condition (SQL and its parameters) holds, and its parameters."""
+    where = " AND ".join(f"({sql})" for sql, _ in conditions) or "TRUE"
+    return where, [param for _, condition_params in conditions for param in condition_params]
+
+
 def _group_part(
     number: int,
     specs: list[FacetSpec],
@@ -173,8 +178,7 @@ def _group_part(
     the one it counts, 1 elsewhere: the empty set's row, all 1, is the group's total), each
     facet's value columns (NULL where not counted) and the count.
     """
-    where = " AND ".join(f"({sql})" for sql, _ in conditions) or "TRUE"
-    params = [param for _, condition_params in conditions for param in condition_params]
+    where, params = _all_of(conditions)
     single = [index for index in counted if index in sets]
     names = [name for index in single for name in sets[index]]
     flags = [f"GROUPING(v{index})" if index in single else "1" for index in range(len(specs))]
