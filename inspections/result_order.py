@@ -78,6 +78,14 @@ def results_key(queryset, data: QueryDict) -> str:
     return hashlib.sha256((named + without_query(data)).encode()).hexdigest()
 
 
+def _searched_by_relevance(filterset) -> bool:
+    """Whether the FilterSet searches words and lists the matches best first: the only
+    order that may be too costly to give whole."""
+    cleaned = filterset.form.cleaned_data
+    by_relevance = (cleaned.get("sort") or "relevance") == "relevance"
+    return by_relevance and bool(normalise_query(cleaned.get("q")))
+
+
 def in_order(
     filterset,
     results,
@@ -94,9 +102,7 @@ def in_order(
     (`since`: where the newest are likely to start, see BestOfNewest; `data`: the state
     as understood, which names the results).
     """
-    cleaned = filterset.form.cleaned_data
-    by_relevance = (cleaned.get("sort") or "relevance") == "relevance"
-    if estimated and by_relevance and normalise_query(cleaned.get("q")):
+    if estimated and _searched_by_relevance(filterset):
         key = results_key(results, data if data is not None else filterset.data)
         return BestOfNewest(
             filterset.qs, newest_field, scale.listed, rows=results, since=since, kept_as=key
@@ -153,9 +159,7 @@ def api_results(filterset: ArchiveFilter, *, newest_field: str, scale: Scale):
     of the newest `scale.listed` matches; so does this (the API loads the rows it lists).
     """
     results = filterset.qs
-    cleaned = filterset.form.cleaned_data
-    by_relevance = (cleaned.get("sort") or "relevance") == "relevance"
-    if not (by_relevance and normalise_query(cleaned.get("q"))):
+    if not _searched_by_relevance(filterset):
         return results
     if not too_many_to_count(results.order_by()):
         return results
