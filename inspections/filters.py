@@ -10,7 +10,7 @@ from functools import partial
 
 import django_filters
 from django import forms
-from django.db.models import Exists, Model, OuterRef
+from django.db.models import Model
 from django.http import QueryDict
 from django_filters.fields import ModelMultipleChoiceField
 from drf_spectacular.utils import extend_schema_field
@@ -21,7 +21,6 @@ from inspections.facets import councils_by_region
 from inspections.models import (
     Authority,
     Category,
-    FindingTheme,
     Inspection,
     InspectionType,
     JudgementArea,
@@ -232,9 +231,9 @@ class FindingFilter(ArchiveFilter):
     def filter_theme(self, queryset, name, value):
         if not value:
             return queryset
-        # EXISTS, not a join: a finding with two chosen themes is still one result.
-        tagged = FindingTheme.objects.filter(finding=OuterRef("pk"), theme__in=value)
-        return queryset.filter(Exists(tagged))
+        # Any of the chosen themes among those the finding carries (models.Finding): its own
+        # index, which a word search's is ANDed with.
+        return queryset.filter(theme_ids__overlap=[theme.pk for theme in value])
 
 
 class LetterFilter(ArchiveFilter):

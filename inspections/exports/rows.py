@@ -15,7 +15,7 @@ from inspections import browse
 from inspections.best_of_newest import BestOfNewest
 from inspections.facets import too_many_to_count
 from inspections.filters import FindingFilter, canonical_query
-from inspections.models import Category, Finding, FindingTheme, InspectionType, Theme
+from inspections.models import Category, Finding, InspectionType, Theme
 from inspections.result_order import in_order
 
 EXPORT_ROW_LIMIT = 10_000
@@ -74,6 +74,7 @@ ROW_FIELDS = (
     "authority_id",
     "letter_date",
     "inspection_type",
+    "theme_ids",
 )
 
 
@@ -153,7 +154,7 @@ def rows_sql(cells: str, theme_names: str, chosen: Chosen, base_url: str):
     """
     finding = Finding._meta.db_table
     authority = Finding._meta.get_field("authority").related_model._meta.db_table
-    finding_theme, theme = FindingTheme._meta.db_table, Theme._meta.db_table
+    theme = Theme._meta.db_table
     type_values, type_labels = zip(*InspectionType.choices, strict=True)
     category_values, category_labels = zip(*Category.choices, strict=True)
     letter_url = "(link.before || f.inspection_id || link.after)"
@@ -162,9 +163,8 @@ def rows_sql(cells: str, theme_names: str, chosen: Chosen, base_url: str):
     )
     # The chosen findings' rows come with them (the best of the newest), or are read by
     # id, one index probe each, through a lateral subquery that OFFSET 0 keeps from being
-    # merged into a join; so are their themes. As joins, the planner costs each probe as
-    # a read from disk and, at 10,000 letters, reads the whole findings table (a merge
-    # join) and the whole themes table (a hash) instead: 400 ms against 160.
+    # merged into a join. As a join, the planner costs each probe as a read from disk and,
+    # at 10,000 letters, reads the whole findings table (a merge join) instead.
     if chosen.carries_rows:
         columns, rows = ", ".join(("id", "n", *ROW_FIELDS)), "chosen AS f"
     else:
@@ -176,22 +176,22 @@ def rows_sql(cells: str, theme_names: str, chosen: Chosen, base_url: str):
     sql = (
         # Referred to twice, so computed once (materialized).
         f"WITH chosen ({columns}) AS ({chosen.sql}),"
-        # Each finding's themes aggregated from rows sorted once, finding by finding, in
-        # name order: an aggregate's own ORDER BY sorts each finding apart, a thousand
-        # sorts a chunk (35 of 44 ms at 100,000 letters). Materialized: left to be
-        # inlined, PostgreSQL 18 planned it inside a nested loop over the chosen rows, the
-        # whole aggregate again for each one (a letter of 10,000 findings: minutes).
-        f" themes AS MATERIALIZED (SELECT finding_id, {theme_names} AS names FROM ("
-        f"SELECT ft.finding_id, t.name FROM chosen CROSS JOIN LATERAL ("
-        f"SELECT finding_id, theme_id FROM {finding_theme}"
-        f" WHERE finding_id = chosen.id OFFSET 0) AS ft JOIN {theme} t ON t.id = ft.theme_id"
-        " ORDER BY ft.finding_id, t.name) AS t GROUP BY finding_id)"
+        # The names of each set of themes the rows carry (models.Finding), in name order,
+        # aggregated once a set: a few hundred sets for 10,000 rows, where each finding's
+        # themes, sorted finding by finding, were a thousand sorts a chunk (35 of 44 ms at
+        # 100,000 letters). Materialized: left to be inlined, PostgreSQL 18 planned an
+        # aggregate like it inside a nested loop over the rows (a letter of 10,000
+        # findings: minutes).
+        f" themes AS MATERIALIZED (SELECT ids, {theme_names} AS names FROM ("
+        f"SELECT sets.ids, t.name FROM (SELECT DISTINCT f.theme_ids AS ids FROM {rows}) AS sets"
+        f" CROSS JOIN unnest(sets.ids) AS tagged(id) JOIN {theme} t ON t.id = tagged.id"
+        " ORDER BY sets.ids, t.name) AS t GROUP BY ids)"
         f" SELECT f.n, {cells}"
         # The letter's council, date and type as the finding carries them (kept in step
         # by migration 0014's trigger): no letter read a row.
         f" FROM {rows} JOIN {authority} a ON a.id = f.authority_id"
         " CROSS JOIN (SELECT %s::text, %s::text) AS link(before, after)"
-        " LEFT JOIN themes ON themes.finding_id = f.id"
+        " LEFT JOIN themes ON themes.ids = f.theme_ids"
         " LEFT JOIN unnest(%s::text[], %s::text[])"
         " AS type_label(value, label) ON type_label.value = f.inspection_type"
         " LEFT JOIN unnest(%s::text[], %s::text[])"

@@ -1,6 +1,6 @@
 """The facets: what each one counts and how its values are named, and what a page shows.
 
-`FacetSpec` says what a facet groups by (a column, a many-to-many table, a council's grade
+`FacetSpec` says what a facet groups by (a column, an array of values, a council's grade
 periods) and how its values are named;
 `FINDING_FACETS` and `LETTER_FACETS` are the two pages' lists. `Facet` and `FacetValue`
 are a facet as a page shows it, with a long facet's values narrowed by typed text. The
@@ -19,7 +19,6 @@ from inspections.caching import cached_counts
 from inspections.models import (
     Authority,
     Category,
-    FindingTheme,
     InspectionType,
     JudgementArea,
     Theme,
@@ -35,9 +34,9 @@ class FacetSpec:
     labels: dict | None = None  # fixed names for fixed values
     by_value: bool = False  # list in value order (years) rather than by count
     is_year: bool = False
-    # A result may have several values, through a many-to-many table: (table, column of the
-    # result's id, column of the value). `value_path` is then unused.
-    through: tuple[str, str, str] | None = None
+    # A result may have several values: `value_path` is then an array of them (a finding's
+    # theme ids), each counted.
+    array: bool = False
     # A council's grade at each row's date, counted by joining these periods (a queryset of
     # authority_id, since, until, grade: grades.grade_periods) on the row's council and
     # date: one hash probe a row, where the filter's expression is a subquery a row.
@@ -158,8 +157,8 @@ FINDING_FACETS = [
     FacetSpec(
         "theme",
         "Theme",
-        "",
-        through=(FindingTheme._meta.db_table, "finding_id", "theme_id"),
+        "theme_ids",
+        array=True,
         named=_themes_by_slug,
         narrowable=True,
     ),

@@ -30,7 +30,7 @@ from inspections.models import (
 )
 from inspections.parsing import ParsedLetter
 from inspections.parsing.hyphens import compound_forms
-from inspections.themes.tagging import tag_new_findings
+from inspections.themes.tagging import add_new_finding_themes, new_theme_ids
 
 # A letter with this many findings has fresh statistics taken after it is stored: real
 # letters have under a hundred, so only an outlier pays for it.
@@ -123,7 +123,18 @@ def store_letters(pending: list[ParsedFile], *, authorities: AuthorityCache) -> 
         for row in finding_rows(inspection, item.letter)
     ]
     finding_ids = _new_ids(Finding, len(findings))
-    _copy(Finding, [{"id": pk, **row} for pk, row in zip(finding_ids, findings, strict=True)])
+    # Tagged before they are stored: each row carries its themes (models.Finding), and the
+    # FindingTheme rows added after them leave the rows as they are.
+    theme_ids = new_theme_ids(
+        [row["text"] for row in findings], extras=[row["search_extra"] for row in findings]
+    )
+    _copy(
+        Finding,
+        [
+            {"id": pk, **row, "theme_ids": ids}
+            for pk, row, ids in zip(finding_ids, findings, theme_ids, strict=True)
+        ],
+    )
     Judgement.objects.bulk_create(
         Judgement(inspection=inspection, area=area, grade=grade)
         for item, inspection in zip(pending, inspections, strict=True)
@@ -145,7 +156,7 @@ def store_letters(pending: list[ParsedFile], *, authorities: AuthorityCache) -> 
             if item.original is not None
         ],
     )
-    tag_new_findings(finding_ids=finding_ids)
+    add_new_finding_themes(finding_ids, theme_ids)
     bump_data_version()
     if any(len(item.letter.findings) >= ANALYZE_AFTER_FINDINGS for item in pending):
         transaction.on_commit(_analyze, robust=True)  # statistics are no reason to fail

@@ -17,7 +17,7 @@ from django.db import connections
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from inspections.models import Authority, Finding, FindingTheme
+from inspections.models import Authority, Finding
 from inspections.routers import read_alias
 from inspections.search import normalise_query, snippet_sql
 
@@ -73,8 +73,7 @@ def result_findings(ids: list[int], query: str | None) -> list[ResultFinding]:
     finding = Finding._meta.db_table
     columns = (
         "f.id, f.inspection_id, f.letter_date, f.inspection_type, a.id, a.name, a.slug, "
-        "f.category, f.heading, f.position, f.text, f.recurring, "
-        f"ARRAY(SELECT t.theme_id FROM {FindingTheme._meta.db_table} t WHERE t.finding_id = f.id)"
+        "f.category, f.heading, f.position, f.text, f.recurring, f.theme_ids"
     )
     params: list = []
     query = normalise_query(query)

@@ -37,10 +37,17 @@ _TEXT_VECTOR = "(to_tsvector('english', r.body) || to_tsvector('english', r.extr
 
 
 def text_features(
-    texts: list[str], queries: dict[str, str], *, opening_positions: int, using="default"
+    texts: list[str],
+    queries: dict[str, str],
+    *,
+    opening_positions: int,
+    extras: list[str] | None = None,
+    using="default",
 ) -> list[Features]:
-    """Each text's features, stemmed as if it were a finding; `queries`: slug: tsquery."""
-    extras = [compound_forms(text) for text in texts]
+    """Each text's features, stemmed as if it were a finding; `queries`: slug: tsquery.
+    `extras`: each text's `compound_forms`, if the caller has them already."""
+    if extras is None:
+        extras = [compound_forms(text) for text in texts]
     return _features(
         "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS r(body, extra, n)",
         _TEXT_VECTOR,

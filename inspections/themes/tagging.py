@@ -7,8 +7,8 @@ A theme it does not know is given where its compiled rules match. Both read weig
 finding's stored search vector (its text and the other spellings of its hyphenated words),
 so the heading a finding stood under never tags every paragraph beneath it. One DELETE and
 one INSERT ... SELECT, whatever the number of findings or themes. New findings (an
-import's) are scored in Python instead, from the same features, the same way
-(`tag_new_findings`).
+import's) are scored in Python instead, from the same features, the same way, before they
+are stored, so that each row carries its themes (`new_theme_ids`).
 
 Rows come in two kinds. Tagger rows (assigned_by "rule", by the model or the rules) follow
 the tagger and go when it no longer gives them; editor rows are an editor's hand and are
@@ -28,7 +28,7 @@ from django.db.models import Count
 
 from inspections.caching import bump_data_version
 from inspections.models import Finding, FindingTheme, Theme, ThemeRejection
-from inspections.themes.features import TEXT_VECTOR, finding_features
+from inspections.themes.features import TEXT_VECTOR, finding_features, text_features
 from inspections.themes.model import ThemeModel, theme_model
 from inspections.themes.rules import compiled_query
 
@@ -198,17 +198,39 @@ def _columns(rows: list[tuple], width: int) -> list[list]:
 
 
 def tag_new_findings(*, finding_ids: list[int]) -> int:
-    """Tag findings just stored with every theme, as `tag_findings` would.
+    """Tag findings just stored, that have no theme rows yet, as `tag_findings` would.
 
-    `tag_findings` for findings that have no theme rows yet (the importer's, in the
-    transaction that stored them): the same features (PostgreSQL's lexemes and rule
-    matches, `features.py`) and the same scores, summed in Python (`ThemeModel.scores`,
+    Returns the number of theme assignments added. The importer tags before it stores
+    (`new_theme_ids`), so that each finding's row carries its themes from the start.
+    """
+    theme_ids = _theme_ids_of(
+        lambda queries, opening: finding_features(finding_ids, queries, opening_positions=opening)
+    )
+    return add_new_finding_themes(finding_ids, theme_ids)
+
+
+def new_theme_ids(texts: list[str], *, extras: list[str] | None = None) -> list[list[int]]:
+    """The ids of the themes `tag_findings` would give findings of these texts, each list in
+    order (as a finding's `theme_ids`): for findings about to be stored.
+
+    The same features (PostgreSQL's lexemes and rule matches, `features.py`, of the text as
+    a stored finding's would be) and the same scores, summed in Python (`ThemeModel.scores`,
     in the order the SQL sums them) rather than in SQL, where adding a few hundred weights
     a finding row by row cost ~1 ms a finding, most of an import's time in PostgreSQL.
-    Then one INSERT. Returns the number of theme assignments added.
+    `extras`: each text's `compound_forms`, if the caller has them already.
     """
-    if not finding_ids:
-        return 0
+    if not texts:
+        return []
+    return _theme_ids_of(
+        lambda queries, opening: text_features(
+            texts, queries, opening_positions=opening, extras=extras
+        )
+    )
+
+
+def _theme_ids_of(features_of: Callable[[dict[str, str], int], list]) -> list[list[int]]:
+    """Each finding's theme ids, in order, from its features: `features_of(queries, opening
+    positions)` gives them, one a finding."""
     model = theme_model()
     themes = dict(Theme.objects.values_list("slug", "pk"))
     # Rules are matched for the themes tagged by rules and for those the scores read.
@@ -219,15 +241,24 @@ def tag_new_findings(*, finding_ids: list[int]) -> int:
             tuple(Theme.objects.filter(slug__in=needed).order_by("pk").values_list("slug", "rules"))
         )
     )
-    features = finding_features(finding_ids, queries, opening_positions=model.opening_positions)
-    rows = [
-        (finding_id, themes[slug])
-        for finding_id, found in zip(finding_ids, features, strict=True)
-        for slug in sorted(
-            (by_rules & found.rule_hits)
+    return [
+        sorted(
+            themes[slug]
+            for slug in (by_rules & found.rule_hits)
             | model.tags(lexemes=found.lexemes, opening=found.opening, rule_hits=found.rule_hits)
+            if slug in themes
         )
-        if slug in themes
+        for found in features_of(queries, model.opening_positions)
+    ]
+
+
+def add_new_finding_themes(finding_ids: list[int], theme_ids: list[list[int]]) -> int:
+    """Give each finding (that has no theme rows yet) the themes of its ids, as the rules'
+    rows, in one INSERT; never a theme an editor rejected for it. Returns the rows added."""
+    rows = [
+        (finding_id, theme_id)
+        for finding_id, ids in zip(finding_ids, theme_ids, strict=True)
+        for theme_id in ids
     ]
     if not rows:
         return 0
