@@ -85,10 +85,11 @@ def _features(source, vector, params, count, queries, opening_positions, using) 
             " ORDER BY r.n",
             params,
         )
-        rows = [(n, *_lexemes(text, opening_positions)) for n, text in cursor.fetchall()]
+        vectors = dict(cursor.fetchall())
+        rows = [(n, *_lexemes(text, opening_positions)) for n, text in vectors.items()]
         if len(rows) != count:
             raise ValueError(f"features of {len(rows)} of {count} findings: some are gone")
-        hits = _rule_hits(cursor, source, vector, params, rows, slugs, queries)
+        hits = _rule_hits(cursor, vectors, rows, slugs, queries)
     return [Features(lexemes, opening, hits.get(n, frozenset())) for n, lexemes, opening in rows]
 
 
@@ -125,10 +126,14 @@ def _lexemes(vector: str, opening_positions: int) -> tuple[frozenset[str], froze
     return frozenset(lexemes), frozenset(opening)
 
 
-def _rule_hits(cursor, source, vector, params, rows, slugs, queries) -> dict[int, frozenset[str]]:
+def _rule_hits(cursor, vectors, rows, slugs, queries) -> dict[int, frozenset[str]]:
     """The themes whose rules each row's vector matches, by row number: PostgreSQL matches
     only the themes its lexemes leave possible (`rule_terms`), not every theme: 45 themes'
-    queries tried on every finding were two thirds of the features' time."""
+    queries tried on every finding were two thirds of the features' time.
+
+    The vectors are those just read (`vectors`: row number: its text), sent back: made
+    again from a text not yet stored, each would be stemmed a second time (~60 us a
+    finding; an import's findings are stemmed once more, as they are stored)."""
     if not slugs:
         return {}
     index = _rule_index(tuple((slug, queries[slug]) for slug in slugs))
@@ -136,12 +141,14 @@ def _rule_hits(cursor, source, vector, params, rows, slugs, queries) -> dict[int
     tries = [(n, place[slug]) for n, lexemes, _ in rows for slug in index.possible(lexemes)]
     if not tries:
         return {}
+    tried = sorted({n for n, _ in tries})
     cursor.execute(
-        f"SELECT t.n, t.theme FROM (SELECT r.n, {vector} AS vector {source} OFFSET 0) AS r"
+        "SELECT t.n, t.theme FROM unnest(%s::bigint[], %s::tsvector[]) AS r(n, vector)"
         " JOIN unnest(%s::bigint[], %s::int[]) AS t(n, theme) ON t.n = r.n"
         " WHERE r.vector @@ (%s::tsquery[])[t.theme]",
         [
-            *params,
+            _array(tried),
+            [vectors[n] for n in tried],
             _array(n for n, _ in tries),
             _array(theme for _, theme in tries),
             [queries[slug] for slug in slugs],
