@@ -9,8 +9,9 @@ result. Existing findings are filled from their FindingTheme rows in one stateme
 FindingTheme stays the record (who gave each theme: the rules or an editor). Two triggers
 keep the copy right whoever writes either table:
 - after any statement that inserts, deletes or moves FindingTheme rows, the findings they
-  belong to are given their themes again, where these differ (so the importer, which gives
-  them with each new finding's row, costs an index probe a finding and no write);
+  belong to are given their themes again, where these differ. The importer, which gives
+  them with each new finding's row, says so for its INSERT (`inspections.theme_ids_given`
+  on), and skips the look-ups: ~0.4 ms of PostgreSQL's CPU a letter, of ~12;
 - an UPDATE of a finding never sets its themes by hand (a model instance saved after its
   themes changed would otherwise write the old ones back): they are read from FindingTheme.
 """
@@ -54,6 +55,10 @@ CREATE FUNCTION inspections_finding_themes_changed() RETURNS trigger AS $$
 DECLARE
     changed bigint[] := '{{}}';
 BEGIN
+    -- The importer's rows, whose findings were stored with these themes a moment before.
+    IF current_setting('inspections.theme_ids_given', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         changed := changed || ARRAY(SELECT finding_id FROM new_rows);
     END IF;

@@ -206,7 +206,7 @@ def tag_new_findings(*, finding_ids: list[int]) -> int:
     theme_ids = _theme_ids_of(
         lambda queries, opening: finding_features(finding_ids, queries, opening_positions=opening)
     )
-    return add_new_finding_themes(finding_ids, theme_ids)
+    return add_new_finding_themes(finding_ids, theme_ids, on_rows=False)
 
 
 def new_theme_ids(texts: list[str], *, extras: list[str] | None = None) -> list[list[int]]:
@@ -252,9 +252,16 @@ def _theme_ids_of(features_of: Callable[[dict[str, str], int], list]) -> list[li
     ]
 
 
-def add_new_finding_themes(finding_ids: list[int], theme_ids: list[list[int]]) -> int:
+def add_new_finding_themes(
+    finding_ids: list[int], theme_ids: list[list[int]], *, on_rows: bool = True
+) -> int:
     """Give each finding (that has no theme rows yet) the themes of its ids, as the rules'
-    rows, in one INSERT; never a theme an editor rejected for it. Returns the rows added."""
+    rows, in one INSERT; never a theme an editor rejected for it (none has been, for a
+    finding just stored). Returns the rows added.
+
+    `on_rows`: the findings were stored with these ids (`Finding.theme_ids`), so the
+    trigger that keeps the ids those of the rows (migration 0021) need not look them up.
+    """
     rows = [
         (finding_id, theme_id)
         for finding_id, ids in zip(finding_ids, theme_ids, strict=True)
@@ -262,7 +269,9 @@ def add_new_finding_themes(finding_ids: list[int], theme_ids: list[list[int]]) -
     ]
     if not rows:
         return 0
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if on_rows:
+            cursor.execute("SET LOCAL inspections.theme_ids_given = 'on'")
         cursor.execute(
             f"INSERT INTO {FindingTheme._meta.db_table} (finding_id, theme_id, assigned_by)"
             " SELECT m.finding_id, m.theme_id, %s"
@@ -271,7 +280,10 @@ def add_new_finding_themes(finding_ids: list[int], theme_ids: list[list[int]]) -
             "  WHERE x.finding_id = m.finding_id AND x.theme_id = m.theme_id)",
             [FindingTheme.AssignedBy.RULE, *_columns(rows, 2)],
         )
-        return cursor.rowcount
+        added = cursor.rowcount
+        if on_rows:
+            cursor.execute("SET LOCAL inspections.theme_ids_given = 'off'")
+        return added
 
 
 @lru_cache(maxsize=4)
