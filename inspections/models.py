@@ -288,13 +288,11 @@ class Finding(models.Model):
     )
     # Finding text weighs more than the heading it stood under. Theme rules match the
     # text alone (weight A), so a heading never tags every paragraph beneath it.
-    search_vector = models.GeneratedField(
-        expression=SearchVector("text", weight="A", config="english")
-        + SearchVector("search_extra", weight="A", config="english")
-        + SearchVector("heading", weight="B", config="english"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # Not a generated column: the importer stems each finding once, for its themes and
+    # for this vector (themes.features.new_finding_features), and stores it with the row.
+    # For any other writer a trigger (migration 0022) makes it, on insert where none is
+    # given and on every update of the text, its other spellings or the heading.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = SearchQuerySet.as_manager()
 

@@ -30,7 +30,7 @@ from inspections.models import (
 )
 from inspections.parsing import ParsedLetter
 from inspections.parsing.hyphens import compound_forms
-from inspections.themes.tagging import add_new_finding_themes, new_theme_ids
+from inspections.themes.tagging import add_new_finding_themes, new_finding_themes
 
 # A letter with this many findings has fresh statistics taken after it is stored: real
 # letters have under a hundred, so only an outlier pays for it.
@@ -123,16 +123,19 @@ def store_letters(pending: list[ParsedFile], *, authorities: AuthorityCache) -> 
         for row in finding_rows(inspection, item.letter)
     ]
     finding_ids = _new_ids(Finding, len(findings))
-    # Tagged before they are stored: each row carries its themes (models.Finding), and the
+    # Tagged before they are stored, and each one's search vector made from the same
+    # stemming: each row carries its themes and its vector (models.Finding), and the
     # FindingTheme rows added after them leave the rows as they are.
-    theme_ids = new_theme_ids(
-        [row["text"] for row in findings], extras=[row["search_extra"] for row in findings]
+    theme_ids, vectors = new_finding_themes(
+        [row["text"] for row in findings],
+        extras=[row["search_extra"] for row in findings],
+        headings=[row["heading"] for row in findings],
     )
     _copy(
         Finding,
         [
-            {"id": pk, **row, "theme_ids": ids}
-            for pk, row, ids in zip(finding_ids, findings, theme_ids, strict=True)
+            {"id": pk, **row, "theme_ids": ids, "search_vector": vector}
+            for pk, row, ids, vector in zip(finding_ids, findings, theme_ids, vectors, strict=True)
         ],
     )
     Judgement.objects.bulk_create(

@@ -33,21 +33,20 @@ class Features:
 
 
 # The same vector as a stored finding's weight A, for text not stored as a finding.
-_TEXT_VECTOR = "(to_tsvector('english', r.body) || to_tsvector('english', r.extra))"
+_TEXT_VECTOR = (
+    "(setweight(to_tsvector('english', r.body), 'A')"
+    " || setweight(to_tsvector('english', r.extra), 'A'))"
+)
+# A finding's whole stored vector (models.Finding.search_vector, as migration 0022's trigger
+# makes it): its text's, then its heading's at weight B.
+_STORED_VECTOR = "r.vector || setweight(to_tsvector('english', r.heading), 'B')"
 
 
 def text_features(
-    texts: list[str],
-    queries: dict[str, str],
-    *,
-    opening_positions: int,
-    extras: list[str] | None = None,
-    using="default",
+    texts: list[str], queries: dict[str, str], *, opening_positions: int, using="default"
 ) -> list[Features]:
-    """Each text's features, stemmed as if it were a finding; `queries`: slug: tsquery.
-    `extras`: each text's `compound_forms`, if the caller has them already."""
-    if extras is None:
-        extras = [compound_forms(text) for text in texts]
+    """Each text's features, stemmed as if it were a finding; `queries`: slug: tsquery."""
+    extras = [compound_forms(text) for text in texts]
     return _features(
         "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS r(body, extra, n)",
         _TEXT_VECTOR,
@@ -57,6 +56,33 @@ def text_features(
         opening_positions,
         using,
     )
+
+
+def new_finding_features(
+    texts: list[str],
+    extras: list[str],
+    headings: list[str],
+    queries: dict[str, str],
+    *,
+    opening_positions: int,
+    using="default",
+) -> tuple[list[Features], list[str]]:
+    """The features of findings about to be stored, and each one's search vector as the
+    row stores it (as text): each text stemmed once for both. `extras`: each text's
+    `compound_forms`."""
+    stored: list[str] = []
+    features = _features(
+        "FROM unnest(%s::text[], %s::text[], %s::text[])"
+        " WITH ORDINALITY AS r(body, extra, heading, n)",
+        _TEXT_VECTOR,
+        [texts, extras, headings],
+        len(texts),
+        queries,
+        opening_positions,
+        using,
+        stored=stored,
+    )
+    return features, stored
 
 
 def finding_features(
@@ -75,17 +101,27 @@ def finding_features(
     )
 
 
-def _features(source, vector, params, count, queries, opening_positions, using) -> list[Features]:
+def _features(
+    source, vector, params, count, queries, opening_positions, using, stored=None
+) -> list[Features]:
+    """The features of the rows of `source` (SQL: FROM ..., rows numbered n), whose vector
+    is `vector`; with a list as `stored`, each row's stored vector (_STORED_VECTOR) is
+    added to it, as text, made from the same vector (OFFSET 0: computed once)."""
     slugs = sorted(slug for slug, query in queries.items() if query)
     with connections[using].cursor() as cursor:
         # The vector as its text, read here: building the arrays of its lexemes and of its
         # opening ones in PostgreSQL cost three times what this text and a regex do.
+        whole = f"({_STORED_VECTOR})::text" if stored is not None else "NULL"
+        inner = "r.heading, " if stored is not None else ""
         cursor.execute(
-            f"SELECT r.n, r.vector::text FROM (SELECT r.n, {vector} AS vector {source}) AS r"
-            " ORDER BY r.n",
+            f"SELECT r.n, r.vector::text, {whole} FROM (SELECT r.n, {inner}{vector} AS vector"
+            f" {source} OFFSET 0) AS r ORDER BY r.n",
             params,
         )
-        vectors = dict(cursor.fetchall())
+        fetched = cursor.fetchall()
+        vectors = {n: text for n, text, _ in fetched}
+        if stored is not None:
+            stored.extend(whole_text for _, _, whole_text in fetched)
         rows = [(n, *_lexemes(text, opening_positions)) for n, text in vectors.items()]
         if len(rows) != count:
             raise ValueError(f"features of {len(rows)} of {count} findings: some are gone")
@@ -132,8 +168,8 @@ def _rule_hits(cursor, vectors, rows, slugs, queries) -> dict[int, frozenset[str
     queries tried on every finding were two thirds of the features' time.
 
     The vectors are those just read (`vectors`: row number: its text), sent back: made
-    again from a text not yet stored, each would be stemmed a second time (~60 us a
-    finding; an import's findings are stemmed once more, as they are stored)."""
+    again from a text not yet stored (an import's), each would be stemmed a second time,
+    ~60 us a finding."""
     if not slugs:
         return {}
     index = _rule_index(tuple((slug, queries[slug]) for slug in slugs))

@@ -8,7 +8,7 @@ finding's stored search vector (its text and the other spellings of its hyphenat
 so the heading a finding stood under never tags every paragraph beneath it. One DELETE and
 one INSERT ... SELECT, whatever the number of findings or themes. New findings (an
 import's) are scored in Python instead, from the same features, the same way, before they
-are stored, so that each row carries its themes (`new_theme_ids`).
+are stored, so that each row carries its themes (`new_finding_themes`).
 
 Rows come in two kinds. Tagger rows (assigned_by "rule", by the model or the rules) follow
 the tagger and go when it no longer gives them; editor rows are an editor's hand and are
@@ -28,7 +28,7 @@ from django.db.models import Count
 
 from inspections.caching import bump_data_version
 from inspections.models import Finding, FindingTheme, Theme, ThemeRejection
-from inspections.themes.features import TEXT_VECTOR, finding_features, text_features
+from inspections.themes.features import TEXT_VECTOR, finding_features, new_finding_features
 from inspections.themes.model import ThemeModel, theme_model
 from inspections.themes.rules import compiled_query
 
@@ -201,7 +201,7 @@ def tag_new_findings(*, finding_ids: list[int]) -> int:
     """Tag findings just stored, that have no theme rows yet, as `tag_findings` would.
 
     Returns the number of theme assignments added. The importer tags before it stores
-    (`new_theme_ids`), so that each finding's row carries its themes from the start.
+    (`new_finding_themes`), so that each finding's row carries its themes from the start.
     """
     theme_ids = _theme_ids_of(
         lambda queries, opening: finding_features(finding_ids, queries, opening_positions=opening)
@@ -209,23 +209,31 @@ def tag_new_findings(*, finding_ids: list[int]) -> int:
     return add_new_finding_themes(finding_ids, theme_ids, on_rows=False)
 
 
-def new_theme_ids(texts: list[str], *, extras: list[str] | None = None) -> list[list[int]]:
-    """The ids of the themes `tag_findings` would give findings of these texts, each list in
-    order (as a finding's `theme_ids`): for findings about to be stored.
+def new_finding_themes(
+    texts: list[str], *, extras: list[str], headings: list[str]
+) -> tuple[list[list[int]], list[str]]:
+    """For findings about to be stored: the ids of the themes `tag_findings` would give
+    each, in order (as a finding's `theme_ids`), and each one's search vector as its row
+    stores it (text), both from one stemming of its text (features.new_finding_features).
 
     The same features (PostgreSQL's lexemes and rule matches, `features.py`, of the text as
     a stored finding's would be) and the same scores, summed in Python (`ThemeModel.scores`,
     in the order the SQL sums them) rather than in SQL, where adding a few hundred weights
     a finding row by row cost ~1 ms a finding, most of an import's time in PostgreSQL.
-    `extras`: each text's `compound_forms`, if the caller has them already.
+    `extras`: each text's `compound_forms`; `headings`: what each stood under.
     """
     if not texts:
-        return []
-    return _theme_ids_of(
-        lambda queries, opening: text_features(
-            texts, queries, opening_positions=opening, extras=extras
+        return [], []
+    vectors: list[str] = []
+
+    def features_of(queries: dict[str, str], opening: int) -> list:
+        features, stored = new_finding_features(
+            texts, extras, headings, queries, opening_positions=opening
         )
-    )
+        vectors.extend(stored)
+        return features
+
+    return _theme_ids_of(features_of), vectors
 
 
 def _theme_ids_of(features_of: Callable[[dict[str, str], int], list]) -> list[list[int]]:
