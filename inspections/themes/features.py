@@ -178,13 +178,17 @@ def _rule_hits(cursor, vectors, rows, slugs, queries) -> dict[int, frozenset[str
     if not tries:
         return {}
     tried = sorted({n for n, _ in tries})
+    # The vectors as one text, cut where no lexeme can hold the character (the parser
+    # makes words of letters and digits): a list is quoted element by element, ~1 ms of
+    # Python a letter of fifteen findings.
     cursor.execute(
-        "SELECT t.n, t.theme FROM unnest(%s::bigint[], %s::tsvector[]) AS r(n, vector)"
+        "SELECT t.n, t.theme FROM unnest(%s::bigint[],"
+        " string_to_array(%s, chr(31))::tsvector[]) AS r(n, vector)"
         " JOIN unnest(%s::bigint[], %s::int[]) AS t(n, theme) ON t.n = r.n"
         " WHERE r.vector @@ (%s::tsquery[])[t.theme]",
         [
             _array(tried),
-            [vectors[n] for n in tried],
+            "\x1f".join(vectors[n] for n in tried),
             _array(n for n, _ in tries),
             _array(theme for _, theme in tries),
             [queries[slug] for slug in slugs],
