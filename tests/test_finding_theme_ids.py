@@ -123,13 +123,3 @@ def test_the_theme_filter_reads_the_ids_on_the_finding(client):
     assert [finding.pk for finding in browse.page.object_list] == [about.pk]
     [theme_facet] = [facet for facet in browse.facets if facet.name == "theme"]
     assert CASELOADS in {value.value for value in theme_facet.values}
-
-
-def test_stored_findings_tagged_as_new_get_their_ids_by_the_trigger():
-    # Not the importer's path: these rows were stored without their themes' ids.
-    finding = FindingFactory(text="Social workers' caseloads are too high.")
-
-    tagging.tag_new_findings(finding_ids=[finding.pk])
-
-    assert Theme.objects.get(slug=CASELOADS).pk in stored_ids(finding)
-    assert stored_ids(finding) == rows_of(finding)
