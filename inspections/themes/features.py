@@ -47,7 +47,7 @@ def text_features(
 ) -> list[Features]:
     """Each text's features, stemmed as if it were a finding; `queries`: slug: tsquery."""
     extras = [compound_forms(text) for text in texts]
-    return _features(
+    features, _ = _features(
         "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS r(body, extra, n)",
         _TEXT_VECTOR,
         [texts, extras],
@@ -56,6 +56,7 @@ def text_features(
         opening_positions,
         using,
     )
+    return features
 
 
 def new_finding_features(
@@ -70,8 +71,7 @@ def new_finding_features(
     """The features of findings about to be stored, and each one's search vector as the
     row stores it (as text): each text stemmed once for both. `extras`: each text's
     `compound_forms`."""
-    stored: list[str] = []
-    features = _features(
+    return _features(
         "FROM unnest(%s::text[], %s::text[], %s::text[])"
         " WITH ORDINALITY AS r(body, extra, heading, n)",
         _TEXT_VECTOR,
@@ -80,16 +80,15 @@ def new_finding_features(
         queries,
         opening_positions,
         using,
-        stored=stored,
+        stored=True,
     )
-    return features, stored
 
 
 def finding_features(
     finding_ids: list[int], queries: dict[str, str], *, opening_positions: int, using="default"
 ) -> list[Features]:
     """Stored findings' features, in the order of `finding_ids`."""
-    return _features(
+    features, _ = _features(
         f"FROM unnest(%s::bigint[]) WITH ORDINALITY AS r(id, n)"
         f" JOIN {Finding._meta.db_table} f ON f.id = r.id",
         TEXT_VECTOR,
@@ -99,20 +98,21 @@ def finding_features(
         opening_positions,
         using,
     )
+    return features
 
 
 def _features(
-    source, vector, params, count, queries, opening_positions, using, stored=None
-) -> list[Features]:
+    source, vector, params, count, queries, opening_positions, using, stored=False
+) -> tuple[list[Features], list[str]]:
     """The features of the rows of `source` (SQL: FROM ..., rows numbered n), whose vector
-    is `vector`; with a list as `stored`, each row's stored vector (_STORED_VECTOR) is
-    added to it, as text, made from the same vector (OFFSET 0: computed once)."""
+    is `vector`; and with `stored`, each row's stored vector (_STORED_VECTOR) as text, made
+    from the same vector (OFFSET 0: computed once), else an empty list."""
     slugs = sorted(slug for slug, query in queries.items() if query)
     with connections[using].cursor() as cursor:
         # The vector as its text, read here: building the arrays of its lexemes and of its
         # opening ones in PostgreSQL cost three times what this text and a regex do.
-        whole = f"({_STORED_VECTOR})::text" if stored is not None else "NULL"
-        inner = "r.heading, " if stored is not None else ""
+        whole = f"({_STORED_VECTOR})::text" if stored else "NULL"
+        inner = "r.heading, " if stored else ""
         cursor.execute(
             f"SELECT r.n, r.vector::text, {whole} FROM (SELECT r.n, {inner}{vector} AS vector"
             f" {source} OFFSET 0) AS r ORDER BY r.n",
@@ -120,13 +120,15 @@ def _features(
         )
         fetched = cursor.fetchall()
         vectors = {n: text for n, text, _ in fetched}
-        if stored is not None:
-            stored.extend(whole_text for _, _, whole_text in fetched)
+        whole_texts = [whole_text for _, _, whole_text in fetched] if stored else []
         rows = [(n, *_lexemes(text, opening_positions)) for n, text in vectors.items()]
         if len(rows) != count:
             raise ValueError(f"features of {len(rows)} of {count} findings: some are gone")
         hits = _rule_hits(cursor, vectors, rows, slugs, queries)
-    return [Features(lexemes, opening, hits.get(n, frozenset())) for n, lexemes, opening in rows]
+    features = [
+        Features(lexemes, opening, hits.get(n, frozenset())) for n, lexemes, opening in rows
+    ]
+    return features, whole_texts
 
 
 # A lexeme of a tsvector's text ('it''s':1A,7A): quotes doubled, backslashes escaped, then
