@@ -11,7 +11,7 @@ keep the copy right whoever writes either table:
 - after any statement that inserts, deletes or moves FindingTheme rows, the findings they
   belong to are given their themes again, where these differ. The importer, which gives
   them with each new finding's row, says so for its INSERT (`inspections.theme_ids_given`
-  on), and skips the look-ups: ~0.4 ms of PostgreSQL's CPU a letter, of ~12;
+  on), and skips the look-ups, which cost ~0.4 ms of PostgreSQL's CPU a letter;
 - an UPDATE of a finding never sets its themes by hand (a model instance saved after its
   themes changed would otherwise write the old ones back): they are read from FindingTheme.
 """
